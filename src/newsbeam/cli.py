@@ -1,0 +1,231 @@
+"""The ``newsbeam`` command.
+
+    newsbeam run INPUT... --out DIR [--workers N] [--config FILE] [options] [-- BEAM_OPTIONS]
+    newsbeam query OUT "SQL" [--format table|csv|json]
+    newsbeam status OUT [--json]
+
+Exit codes: 0 ok, 1 internal error, 2 usage error, 3 reject rate exceeded (output still published), 4 locked.
+Bad usage always gets a one-line message on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+import traceback
+from datetime import datetime, timezone
+from pathlib import Path
+
+from . import __version__
+
+EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_REJECTS, EXIT_LOCKED = 0, 1, 2, 3, 4
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2
+        raise UsageError(message)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="newsbeam", description="News articles in, deduplicated and tagged Parquet out.")
+    p.add_argument("--version", action="version", version=f"newsbeam {__version__}")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+
+    r = sub.add_parser("run", help="process inputs into an output folder")
+    r.add_argument("inputs", nargs="+", metavar="INPUT", help="files, directories, globs or URIs")
+    r.add_argument("--out", required=True, help="output folder")
+    r.add_argument("--workers", type=int, help="worker processes (>= 2 runs Beam multi_processing)")
+    r.add_argument("--config", help="TOML configuration file")
+    r.add_argument("--manifest", action="append", default=[], help="file listing one input URI per line")
+    r.add_argument("--field", action="append", default=[], metavar="NAME=FIELD", help="JSON field mapping")
+    r.add_argument("--reprocess", action="store_true", default=None, help="process inputs seen by earlier runs")
+    r.add_argument("--max-reject-rate", type=float, help="exit 3 when rejects/(articles+rejects) exceeds this")
+    r.add_argument("--exact-only", action="store_true", help="exact dedup only: no near-dup, no tagging")
+    r.add_argument("--no-near", action="store_true", help="skip near-duplicate detection")
+    r.add_argument("--no-places", action="store_true", help="skip place tagging")
+    r.add_argument("--no-actors", action="store_true", help="skip actor tagging")
+    r.add_argument("--user-gazetteer", action="append", default=[], help="YAML/CSV of your own places")
+    r.add_argument("--user-dictionary", action="append", default=[], help="YAML of your own actors")
+    r.add_argument("--quiet", action="store_true", help="print only the JSON summary line")
+    r.add_argument("--log-file", help="also write the log here")
+
+    q = sub.add_parser("query", help="run SQL over the views of an output folder")
+    q.add_argument("out")
+    q.add_argument("sql")
+    q.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+    s = sub.add_parser("status", help="show the runs of an output folder")
+    s.add_argument("out")
+    s.add_argument("--json", action="store_true")
+    return p
+
+
+def _overrides(a: argparse.Namespace) -> dict:
+    o: dict = {}
+    if a.workers is not None:
+        o["workers"] = a.workers
+    if a.reprocess:
+        o["reprocess"] = True
+    if a.max_reject_rate is not None:
+        o["max_reject_rate"] = a.max_reject_rate
+    ingest: dict = {}
+    if a.field:
+        fm = {}
+        for item in a.field:
+            if "=" not in item:
+                raise UsageError(f"--field takes NAME=FIELD, got {item!r}")
+            k, v = item.split("=", 1)
+            if k not in ("text", "id", "title", "url", "published", "source"):
+                raise UsageError(f"--field: unknown newsbeam field {k!r}")
+            fm[k] = v
+        ingest["field_map"] = fm
+    if a.manifest:
+        ingest["manifests"] = [str(Path(m).resolve()) for m in a.manifest]
+    if ingest:
+        o["ingest"] = ingest
+    dedup: dict = {}
+    tagging: dict = {}
+    if a.exact_only:
+        dedup["near"] = False
+        tagging.update(places=False, actors=False)
+    if a.no_near:
+        dedup["near"] = False
+    if a.no_places:
+        tagging["places"] = False
+    if a.no_actors:
+        tagging["actors"] = False
+    if a.user_gazetteer:
+        tagging["user_gazetteers"] = [str(Path(f).resolve()) for f in a.user_gazetteer]
+    if a.user_dictionary:
+        tagging["user_dictionaries"] = [str(Path(f).resolve()) for f in a.user_dictionary]
+    if dedup:
+        o["dedup"] = dedup
+    if tagging:
+        o["tagging"] = tagging
+    return o
+
+
+def _setup_logging(quiet: bool, log_file: str | None) -> logging.Logger:
+    log = logging.getLogger("newsbeam")
+    log.setLevel(logging.INFO)
+    log.handlers.clear()
+    if not quiet:
+        h = logging.StreamHandler(sys.stderr)
+        h.setFormatter(logging.Formatter("%(message)s"))
+        log.addHandler(h)
+    if log_file:
+        fh = logging.FileHandler(log_file)
+        fh.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        log.addHandler(fh)
+    # Beam is chatty at INFO/WARNING about its own internals; our summary says what matters.
+    logging.getLogger("apache_beam").setLevel(logging.ERROR)
+    return log
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    beam_args: list[str] = []
+    if "--" in argv:
+        i = argv.index("--")
+        argv, beam_args = argv[:i], argv[i + 1 :]
+    try:
+        a = _parser().parse_args(argv)
+        if a.command is None:
+            raise UsageError("a command is required: run, query or status (see --help)")
+        if a.command == "run":
+            from .jobs import run_command
+
+            return run_command(a, _overrides(a), beam_args, _setup_logging(a.quiet, a.log_file))
+        if beam_args:
+            raise UsageError("Beam options (after --) only apply to 'run'")
+        if a.command == "query":
+            return _query(a)
+        if a.command == "status":
+            return _status(a)
+    except UsageError as e:
+        print(f"newsbeam: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("newsbeam: interrupted", file=sys.stderr)
+        return EXIT_INTERNAL
+    except Exception as e:  # noqa: BLE001 - the last line of defence reports and exits 1
+        print(f"newsbeam: internal error: {type(e).__name__}: {e}", file=sys.stderr)
+        traceback.print_exc(file=sys.stderr)
+        return EXIT_INTERNAL
+    return EXIT_OK
+
+
+def _require_out(out: str) -> Path:
+    p = Path(out)
+    if not (p / "_runs").is_dir():
+        raise UsageError(f"not a newsbeam output folder (no published run): {out}")
+    return p
+
+
+def _query(a: argparse.Namespace) -> int:
+    import duckdb
+
+    from .store import connect_views
+
+    con = connect_views(_require_out(a.out))
+    try:
+        rel = con.sql(a.sql)
+    except duckdb.Error as e:
+        raise UsageError(str(e).splitlines()[0]) from e
+    if rel is None:
+        return EXIT_OK
+    if a.format == "table":
+        rel.show(max_width=200, max_rows=100000, max_col_width=60)
+    elif a.format == "csv":
+        import csv
+
+        w = csv.writer(sys.stdout)
+        w.writerow(rel.columns)
+        for row in rel.fetchall():
+            w.writerow(row)
+    else:
+        cols = rel.columns
+        for row in rel.fetchall():
+            print(json.dumps(dict(zip(cols, row, strict=True)), default=str, ensure_ascii=False))
+    return EXIT_OK
+
+
+def _status(a: argparse.Namespace) -> int:
+    from .store import run_records
+
+    recs = run_records(_require_out(a.out))
+    if a.json:
+        for r in recs:
+            print(json.dumps({k: r.get(k) for k in ("run_id", "seq", "status", "started", "ended", "counts")}))
+        return EXIT_OK
+    header = f"{'run_id':<24} {'status':<20} {'started':<20} {'secs':>6} {'inputs':>6} {'articles':>8} " \
+             f"{'paras':>7} {'dups':>6} {'rejects':>7}"
+    print(header)
+    for r in recs:
+        c = r.get("counts", {})
+        started = (r.get("started") or "")[:19]
+        print(
+            f"{r['run_id']:<24} {r.get('status', ''):<20} {started:<20} {r.get('seconds', 0):>6.1f} "
+            f"{len(r.get('inputs', [])):>6} {c.get('articles', 0):>8} {c.get('paragraphs', 0):>7} "
+            f"{c.get('duplicates', 0):>6} {c.get('rejects', 0):>7}"
+        )
+    return EXIT_OK
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def monotonic() -> float:
+    return time.monotonic()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,234 @@
+"""Duplicate decisions: exact groups, MinHash/LSH near-duplicates, boilerplate and article-level copies.
+
+Everything here is plain Python over ids and hashes, so the Beam graph (``pipeline.py``) can shuffle ids instead of
+paragraph text, and every rule is unit-testable.
+
+The rules (also in ``docs/dedup.md``):
+
+* Exact: two paragraphs are exact duplicates when their comparison keys (``paragraphs.comparison_key``) hash alike.
+* Canonical: a paragraph already published by an earlier run stays canonical; among new ones the earliest
+  ``published`` wins (null last), then the smallest ``article_id``, then the smallest ``para_index``. That order is a
+  total order on ids, so the choice never depends on file order, worker count or runner.
+* Short paragraphs: below ``local_only_below`` words (datelines, "Advertisement") a paragraph only counts as a
+  duplicate inside its own article; below ``near_min_words`` it is only ever an exact duplicate.
+* Near: MinHash over word k-shingles, LSH banding proposes candidate pairs, and every candidate is verified by the
+  actual shingle Jaccard against the canonical itself. A paragraph joins the earliest canonical it is verified
+  against; a paragraph that is itself a near copy cannot be the canonical of another, so A~B~C never chains into A~C.
+* Boilerplate: a duplicate group whose members come from at least ``boilerplate_min_articles`` different articles
+  of the same source is boilerplate for that source.
+* Article copies: an article whose paragraphs copy one other article for at least ``article_copy_share`` of its
+  (non-short) paragraphs is ``duplicate_of_article`` that article.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import xxhash
+
+NULL_PUBLISHED = (1 << 62)  # sorts after every real timestamp (microseconds since epoch)
+
+
+@dataclass(frozen=True)
+class DedupSettings:
+    """Defaults chosen with ``bench/near_dup_eval.py``; the MinHash part is recorded in the cross-run index."""
+
+    shingle_size: int = 2
+    num_perm: int = 128
+    bands: int = 32
+    threshold: float = 0.5
+    near_min_words: int = 12
+    local_only_below: int = 4
+    boilerplate_min_articles: int = 3
+    article_copy_share: float = 0.8
+    max_bucket: int = 200
+    seed: int = 20261123
+    near: bool = True
+
+    def __post_init__(self) -> None:
+        if self.bands <= 0 or self.num_perm % self.bands:
+            raise ValueError(f"num_perm ({self.num_perm}) must be a multiple of bands ({self.bands})")
+        if not 0 < self.threshold <= 1:
+            raise ValueError("threshold must be in (0, 1]")
+
+    def index_settings(self) -> dict:
+        """The settings an index was built with: a run with others must not mix with it."""
+        d = asdict(self)
+        return {k: d[k] for k in ("shingle_size", "num_perm", "bands", "seed")}
+
+
+def order_key(published_us: int | None, article_id: str, para_index: int) -> tuple[int, str, int]:
+    """The canonical order: earliest published (null last), then article_id, then para_index."""
+    return (NULL_PUBLISHED if published_us is None else published_us, article_id, para_index)
+
+
+def pid(article_id: str, para_index: int) -> str:
+    return f"{article_id}:{para_index}"
+
+
+def exact_key(text_hash: int, n_words: int, article_id: str, s: DedupSettings) -> int:
+    """The shuffle key for exact dedup; very short paragraphs are keyed per article so they only match locally."""
+    if n_words < s.local_only_below:
+        return xxhash.xxh64_intdigest(f"{text_hash}|{article_id}".encode()) - (1 << 63)
+    return text_hash
+
+
+# --- MinHash -------------------------------------------------------------------------------------------------
+
+
+class MinHasher:
+    """Word-shingle MinHash with multiply-shift permutations, vectorised with numpy.
+
+    The permutation parameters come from a fixed seed, so signatures are identical on every worker and every run —
+    a requirement for the cross-run index.
+    """
+
+    def __init__(self, s: DedupSettings):
+        rng = np.random.default_rng(s.seed)
+        self.k = s.shingle_size
+        self.a = rng.integers(1, 2**63, size=s.num_perm, dtype=np.uint64) | np.uint64(1)
+        self.b = rng.integers(0, 2**63, size=s.num_perm, dtype=np.uint64)
+        self.bands = s.bands
+        self.rows = s.num_perm // s.bands
+
+    def shingles(self, key: str) -> np.ndarray:
+        """Sorted unique 32-bit hashes of the key's word k-shingles (the whole key when it is shorter)."""
+        words = key.split(" ")
+        k = self.k
+        if len(words) <= k:
+            grams = [key]
+        else:
+            grams = [" ".join(words[i : i + k]) for i in range(len(words) - k + 1)]
+        return np.unique(np.fromiter((xxhash.xxh32_intdigest(g.encode()) for g in grams), dtype=np.uint32, count=len(grams)))
+
+    def signature(self, shingles: np.ndarray) -> np.ndarray:
+        x = shingles.astype(np.uint64)[:, None]
+        with np.errstate(over="ignore"):
+            h = x * self.a[None, :] + self.b[None, :]
+        return (h >> np.uint64(32)).min(axis=0).astype(np.uint32)
+
+    def band_keys(self, signature: np.ndarray) -> list[int]:
+        """One int64 per band: the band's index and values hashed together."""
+        r = self.rows
+        raw = signature.tobytes()
+        return [
+            xxhash.xxh64_intdigest(raw[i * r * 4 : (i + 1) * r * 4], seed=i) - (1 << 63) for i in range(self.bands)
+        ]
+
+
+def jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """Exact Jaccard of two sorted unique shingle arrays."""
+    if len(a) == 0 and len(b) == 0:
+        return 1.0
+    inter = len(np.intersect1d(a, b, assume_unique=True))
+    return inter / (len(a) + len(b) - inter)
+
+
+def shingles_from_bytes(raw: bytes) -> np.ndarray:
+    return np.frombuffer(raw, dtype=np.uint32)
+
+
+# --- Exact groups --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Member:
+    """One paragraph in a duplicate group: ids only. ``old`` marks a paragraph of an earlier published run."""
+
+    order: tuple[int, str, int]
+    shard: str
+    source: str
+    old: bool = False
+
+    @property
+    def pid(self) -> str:
+        return pid(self.order[1], self.order[2])
+
+
+def canonical_of(members: Sequence[Member]) -> Member:
+    """Earlier runs win; then the canonical order."""
+    old = [m for m in members if m.old]
+    return min(old or members, key=lambda m: m.order)
+
+
+def boilerplate_sources(members: Sequence[Member], min_articles: int) -> set[str]:
+    """Sources for which this group is boilerplate: repeated in >= min_articles distinct articles of that source."""
+    per_source: dict[str, set[str]] = defaultdict(set)
+    for m in members:
+        if m.source:
+            per_source[m.source].add(m.order[1])
+    return {src for src, arts in per_source.items() if len(arts) >= min_articles}
+
+
+def candidate_pairs(bucket: Iterable[int], max_bucket: int) -> list[tuple[int, int]]:
+    """Pairs of distinct text hashes that share an LSH band, as (smaller, larger).
+
+    A bucket larger than ``max_bucket`` (a stock phrase that many paragraphs share) is cut to its ``max_bucket``
+    smallest hashes, deterministically, to keep the work quadratic in a bounded number; the cut is counted.
+    """
+    hashes = sorted(set(bucket))
+    if len(hashes) > max_bucket:
+        hashes = hashes[:max_bucket]
+    return [(hashes[i], hashes[j]) for i in range(len(hashes)) for j in range(i + 1, len(hashes))]
+
+
+@dataclass(frozen=True)
+class Node:
+    """A distinct text (an exact group) in the near-dup graph, represented by its exact canonical."""
+
+    text_hash: int
+    order: tuple[int, str, int]
+    old: bool
+
+
+def resolve_near(nodes: dict[int, Node], edges: Iterable[tuple[int, int, float]]) -> dict[int, tuple[int, float]]:
+    """Greedy, order-based clustering of verified near edges: text_hash -> (canonical text_hash, similarity).
+
+    Nodes are visited in canonical order (old ones first); a node becomes a copy of the earliest canonical it has a
+    verified edge to, otherwise it is a canonical itself. Only direct edges count, so there is no chaining. Old
+    nodes are always canonical: published decisions are never revised.
+    """
+    adj: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    for a, b, sim in edges:
+        adj[a].append((b, sim))
+        adj[b].append((a, sim))
+    rank = {h: (0 if n.old else 1, n.order) for h, n in nodes.items()}
+    canonical: set[int] = set()
+    out: dict[int, tuple[int, float]] = {}
+    for h in sorted(nodes, key=lambda x: rank[x]):
+        if nodes[h].old:
+            canonical.add(h)
+            continue
+        best = None
+        for other, sim in adj.get(h, ()):
+            if other in canonical and rank[other] < rank[h] and (best is None or rank[other] < rank[best[0]]):
+                best = (other, sim)
+        if best is None:
+            canonical.add(h)
+        else:
+            out[h] = best
+    return out
+
+
+# --- Per-article rules ---------------------------------------------------------------------------------------
+
+
+def article_copy_of(
+    article_id: str, dup_targets: Sequence[str | None], eligible: Sequence[bool], share: float
+) -> str | None:
+    """The article this one copies, when >= ``share`` of its eligible paragraphs point into that one article.
+
+    ``dup_targets`` holds each paragraph's ``duplicate_of`` (``article_id:para_index`` or None).
+    """
+    considered = [t for t, ok in zip(dup_targets, eligible, strict=True) if ok]
+    if not considered:
+        return None
+    counts = Counter(t.rsplit(":", 1)[0] for t in considered if t)
+    counts.pop(article_id, None)
+    if not counts:
+        return None
+    best, n = min(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return best if n / len(considered) >= share else None

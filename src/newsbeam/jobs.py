@@ -1,0 +1,212 @@
+"""``newsbeam run``: from the command line to a published run.
+
+The driver does what must happen exactly once per run — list inputs, decide which are new, take the lock, run the
+Beam graph, publish, write the record and the summary; the graph itself (``pipeline.py``) does the data work.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from argparse import Namespace
+from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
+
+from . import __version__
+from .articles import uri_hash
+from .cli import EXIT_INTERNAL, EXIT_LOCKED, EXIT_OK, EXIT_REJECTS, EXIT_USAGE, UsageError
+from .config import Config, ConfigError, load
+from .runner import BeamOptionsError, validate_beam_args
+from .schema import SCHEMA_VERSION
+from .sources import UsageError as InputUsageError
+from .sources import list_inputs
+from .store import (
+    IndexMismatch,
+    Locked,
+    OutputLock,
+    check_index_settings,
+    cleanup_unpublished,
+    index_files,
+    new_run_id,
+    next_seq,
+    published_runs,
+    publish,
+    write_record,
+)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def select_inputs(refs: list, out: Path, reprocess: bool) -> tuple[list, list, frozenset[int]]:
+    """Split listed inputs into (to process, skipped as already done) and the URIs whose old versions they supersede.
+
+    An input is done when a published run processed the same version (same ``key``) and did not find it
+    unreachable. A changed input (same URI, new key) is processed again and supersedes the old version.
+    """
+    done: set[str] = set()
+    seen_uris: set[str] = set()
+    for r in published_runs(out):
+        for i in r.get("inputs", []):
+            seen_uris.add(i["uri"])
+            if not i.get("retry"):
+                done.add(i["key"])
+    todo, skipped = [], []
+    for ref in refs:
+        if not reprocess and ref.key in done:
+            skipped.append(ref)
+        else:
+            todo.append(ref)
+    superseded = frozenset(uri_hash(ref.uri) for ref in todo if ref.uri in seen_uris)
+    return todo, skipped, superseded
+
+
+def _unreachable_keys(staging: Path) -> set[str]:
+    import pyarrow.parquet as pq
+
+    keys: set[str] = set()
+    for f in (staging / "rejects").glob("*.parquet"):
+        t = pq.read_table(f, columns=["reason", "input_key"]).to_pydict()
+        keys.update(k for reason, k in zip(t["reason"], t["input_key"], strict=True) if reason == "unreachable")
+    return keys
+
+
+def summarize(counts: dict[str, int], seconds: float, n_inputs: int, n_skipped: int) -> dict:
+    rejects = sum(v for k, v in counts.items() if k.startswith("rejects-"))
+    articles = counts.get("articles", 0)
+    text_mb = counts.get("paragraph-text-bytes", 0) / 1e6
+    return {
+        "files": n_inputs,
+        "files_skipped_already_done": n_skipped,
+        "articles": articles,
+        "paragraphs": counts.get("paragraphs", 0),
+        "duplicates": counts.get("paragraphs-exact-duplicate", 0) + counts.get("paragraphs-near-duplicate", 0),
+        "exact_duplicates": counts.get("paragraphs-exact-duplicate", 0),
+        "near_duplicates": counts.get("paragraphs-near-duplicate", 0),
+        "boilerplate": counts.get("paragraphs-boilerplate", 0),
+        "rejects": rejects,
+        "rejects_by_reason": {k[8:]: v for k, v in sorted(counts.items()) if k.startswith("rejects-") and v},
+        "places": counts.get("place-mentions", 0),
+        "actors": counts.get("actor-mentions", 0),
+        "seconds": round(seconds, 2),
+        "text_mb": round(text_mb, 3),
+        "mb_per_s": round(text_mb / seconds, 3) if seconds > 0 else 0.0,
+        "reject_rate": round(rejects / (articles + rejects), 4) if articles + rejects else 0.0,
+    }
+
+
+def _human(summary: dict, counts: dict, cfg: Config, run_id: str, out: Path) -> str:
+    s = summary
+    lines = [
+        f"newsbeam run {run_id} -> {out}",
+        f"  files      {s['files']} processed, {s['files_skipped_already_done']} skipped (seen by earlier runs)",
+        f"  articles   {s['articles']}",
+        f"  paragraphs {s['paragraphs']}  duplicates {s['duplicates']} "
+        f"(exact {s['exact_duplicates']}, near {s['near_duplicates']}), boilerplate {s['boilerplate']}",
+        f"  rejects    {s['rejects']} {json.dumps(s['rejects_by_reason'])}",
+        f"  tags       places {s['places']}, actors {s['actors']}",
+        f"  speed      {s['seconds']} s, {s['text_mb']} MB of paragraph text, {s['mb_per_s']} MB/s",
+        "  counters   " + ", ".join(f"{k}={v}" for k, v in sorted(counts.items())),
+        "  config     " + json.dumps(cfg.to_dict(), sort_keys=True),
+    ]
+    return "\n".join(lines)
+
+
+def run_command(a: Namespace, overrides: dict, beam_args: list[str], log: logging.Logger) -> int:
+    try:
+        cfg = load(a.config, overrides)
+        validate_beam_args(beam_args)
+        refs = list_inputs(list(a.inputs), manifests=list(cfg.ingest.manifests))
+    except (ConfigError, BeamOptionsError, InputUsageError) as e:
+        raise UsageError(str(e)) from e
+    out = Path(a.out).resolve()
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out is not a folder: {a.out}")
+    try:
+        lock = OutputLock(out).__enter__()
+    except Locked as e:
+        print(f"newsbeam: {e}", file=sys.stderr)
+        return EXIT_LOCKED
+    try:
+        return _run_locked(cfg, refs, out, beam_args, log, quiet=a.quiet)
+    finally:
+        lock.__exit__(None, None, None)
+
+
+def _run_locked(cfg: Config, refs: list, out: Path, beam_args: list[str], log: logging.Logger, quiet: bool) -> int:
+    from .pipeline import run_job
+
+    removed = cleanup_unpublished(out)
+    if removed:
+        log.info("removed leftovers of an unfinished run: %s", ", ".join(removed))
+    try:
+        check_index_settings(out, cfg.dedup.index_settings(), cfg.dedup.near)
+    except IndexMismatch as e:
+        raise UsageError(str(e)) from e
+    todo, skipped, superseded = select_inputs(refs, out, cfg.reprocess)
+    run_id = new_run_id()
+    staging = out / "_staging" / run_id
+    staging.mkdir(parents=True)
+    started = _now()
+    t0 = time.monotonic()
+    record = {
+        "run_id": run_id,
+        "seq": next_seq(out),
+        "status": "running",
+        "published": False,
+        "started": started,
+        "newsbeam_version": __version__,
+        "schema_version": SCHEMA_VERSION,
+        "config": cfg.to_dict(),
+        "config_hash": cfg.hash(),
+        "dedup": cfg.to_dict()["dedup"],
+        "index_settings": cfg.dedup.index_settings(),
+        "beam_args": beam_args,
+        "inputs": [],
+    }
+    log.info("newsbeam %s: run %s, %d inputs (%d already done), workers %d", __version__, run_id, len(todo),
+             len(skipped), cfg.workers)
+    try:
+        counts = run_job(todo, cfg, run_id, staging, index_files(out), superseded, beam_args) if todo else {}
+    except Exception:
+        write_record(out, {**record, "status": "failed", "ended": _now(), "seconds": time.monotonic() - t0})
+        raise
+    seconds = time.monotonic() - t0
+    summary = summarize(counts, seconds, len(todo), len(skipped))
+    unreachable = _unreachable_keys(staging)
+    from .tagging import Tagger
+
+    gaz_versions = {t.gazetteer_version for t in Tagger._instances.values() if t.gazetteer_version}
+    record.update(
+        {
+            "ended": _now(),
+            "seconds": round(seconds, 2),
+            "counts": {**counts, **{k: v for k, v in summary.items() if isinstance(v, (int, float))}},
+            "summary": summary,
+            "gazetteer_version": sorted(gaz_versions)[0] if gaz_versions else None,
+            "inputs": [
+                {"uri": r.uri, "key": r.key, "size": r.size, "mtime": r.mtime, "etag": r.etag,
+                 "retry": r.key in unreachable}
+                for r in todo
+            ],
+        }
+    )
+    exceeded = cfg.max_reject_rate is not None and summary["reject_rate"] > cfg.max_reject_rate
+    record["status"] = "reject_rate_exceeded" if exceeded else "ok"
+    record["exit_code"] = EXIT_REJECTS if exceeded else EXIT_OK
+    publish(out, run_id, staging, record)
+    if not quiet:
+        print(_human(summary, Counter(counts), cfg, run_id, out))
+    print(json.dumps({"newsbeam_summary": {"run_id": run_id, "status": record["status"], **summary}}, sort_keys=True))
+    if exceeded:
+        print(f"newsbeam: reject rate {summary['reject_rate']} exceeds --max-reject-rate {cfg.max_reject_rate}",
+              file=sys.stderr)
+        return EXIT_REJECTS
+    return EXIT_OK
+
+
+__all__ = ["run_command", "select_inputs", "summarize", "EXIT_INTERNAL", "EXIT_USAGE"]

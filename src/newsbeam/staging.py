@@ -1,0 +1,89 @@
+"""Staging files: where a run's rows wait, outside the published tables, until the run is complete.
+
+Layout under ``OUT/_staging/<run_id>/``::
+
+    shards/<shard>.articles.parquet      articles as processed, before dedup decisions
+    shards/<shard>.paragraphs.parquet    paragraphs as processed (text + tags), before dedup decisions
+    rejects/<shard>.parquet
+    tables/<table>/<shard>.parquet       final rows, after decisions (published by renaming)
+    index/<shard>.parquet                this run's canonical paragraphs for the cross-run index
+
+Paragraph text is written once, here, by the worker that read it; the shuffle only carries hashes and ids, and each
+shard is re-read by one worker to apply its decisions. That keeps memory proportional to the ids, not the text.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+INDEX_SCHEMA = pa.schema(
+    [
+        pa.field("text_hash", pa.int64()),
+        pa.field("article_id", pa.string()),
+        pa.field("para_index", pa.int32()),
+        pa.field("published_us", pa.int64()),
+        pa.field("n_words", pa.int32()),
+        pa.field("source", pa.string()),
+        pa.field("uri_hash", pa.int64()),
+        pa.field("bands", pa.list_(pa.int64())),
+        pa.field("shingles", pa.binary()),
+    ]
+)
+
+
+def new_shard_id() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+class ShardWriter:
+    """Append rows to one Parquet file in row groups, so a worker never holds a whole shard in memory.
+
+    The file appears under its final name only when closed (write to a temp name, then rename), so a reader never
+    sees a half-written shard.
+    """
+
+    def __init__(self, path: Path, schema: pa.Schema, rows_per_group: int = 5000):
+        self.path = Path(path)
+        self.schema = schema
+        self.rows_per_group = rows_per_group
+        self._rows: list[dict] = []
+        self._writer: pq.ParquetWriter | None = None
+        self._tmp = self.path.with_name(self.path.name + f".tmp-{os.getpid()}")
+        self.n_rows = 0
+
+    def add(self, row: dict) -> None:
+        self._rows.append(row)
+        if len(self._rows) >= self.rows_per_group:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._rows:
+            return
+        table = pa.Table.from_pylist(self._rows, schema=self.schema)
+        if self._writer is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._writer = pq.ParquetWriter(self._tmp, self.schema, compression="zstd")
+        self._writer.write_table(table)
+        self.n_rows += len(self._rows)
+        self._rows = []
+
+    def close(self) -> bool:
+        """Finish the file; returns False (and writes nothing) when no row was added."""
+        self._flush()
+        if self._writer is None:
+            return False
+        self._writer.close()
+        os.replace(self._tmp, self.path)
+        return True
+
+
+def write_table(path: Path, table: pa.Table) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + f".tmp-{os.getpid()}")
+    pq.write_table(table, tmp, compression="zstd")
+    os.replace(tmp, path)

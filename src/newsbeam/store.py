@@ -1,0 +1,274 @@
+"""The output folder: run ids, the lock, publication, run records, the cross-run index and the DuckDB views.
+
+Layout of ``OUT``::
+
+    articles/run-<run_id>/part-NNNNN.parquet     (also paragraphs/, rejects/)
+    _index/run-<run_id>/part-NNNNN.parquet        canonical paragraphs' hashes and MinHash data (cross-run dedup)
+    _index/settings.json                          MinHash settings the index was built with
+    _runs/<run_id>.json                           one record per run, written last: a run without it is not published
+    _staging/<run_id>/                            work in progress; never read by views; removed by the next run
+    newsbeam.duckdb                               views over the published runs, replaced atomically
+    .lock                                         flock'ed by the running job; the kernel releases it if we die
+
+Publication order makes ``kill -9`` safe at any moment: files are moved from staging into ``run-<run_id>`` folders,
+then the run record is written (atomically), then the DuckDB file is replaced (atomically). Views only list files of
+runs that have a record, so a query sees the previous complete state until the new database file lands; folders
+without a record are leftovers of a killed run and are deleted by the next run.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import secrets
+import shutil
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from . import schema
+from .staging import INDEX_SCHEMA
+
+TABLE_NAMES = ("articles", "paragraphs", "rejects")
+DB_NAME = "newsbeam.duckdb"
+
+
+class Locked(RuntimeError):
+    """Another run holds the lock on this output folder (exit code 4)."""
+
+
+class IndexMismatch(RuntimeError):
+    """The cross-run index was built with other MinHash settings."""
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    now = now or datetime.now(timezone.utc)
+    return now.strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+
+
+class OutputLock:
+    """An exclusive, non-blocking flock on ``OUT/.lock``; released by the kernel when the process dies."""
+
+    def __init__(self, out: Path):
+        self.path = Path(out) / ".lock"
+        self.fd: int | None = None
+
+    def __enter__(self) -> OutputLock:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = ""
+            try:
+                holder = os.read(fd, 200).decode(errors="replace").strip()
+            except OSError:
+                pass
+            os.close(fd)
+            raise Locked(f"another newsbeam run holds {self.path} ({holder or 'unknown holder'})") from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"pid {os.getpid()} since {datetime.now(timezone.utc).isoformat(timespec='seconds')}\n".encode())
+        self.fd = fd
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.fd is not None:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            os.close(self.fd)
+            self.fd = None
+
+
+def _write_json_atomic(path: Path, data: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def run_records(out: Path) -> list[dict]:
+    """Every run record, in run order (by ``seq``)."""
+    recs = []
+    for p in sorted((Path(out) / "_runs").glob("*.json")):
+        try:
+            recs.append(json.loads(p.read_text(encoding="utf-8")))
+        except (OSError, json.JSONDecodeError):
+            continue
+    return sorted(recs, key=lambda r: (r.get("seq", 0), r.get("run_id", "")))
+
+
+def published_runs(out: Path) -> list[dict]:
+    return [r for r in run_records(out) if r.get("published")]
+
+
+def next_seq(out: Path) -> int:
+    return max((r.get("seq", 0) for r in run_records(out)), default=0) + 1
+
+
+def write_record(out: Path, record: dict) -> None:
+    _write_json_atomic(Path(out) / "_runs" / f"{record['run_id']}.json", record)
+
+
+def cleanup_unpublished(out: Path) -> list[str]:
+    """Remove staging folders and run folders that have no published record (leftovers of killed runs)."""
+    out = Path(out)
+    published = {r["run_id"] for r in published_runs(out)}
+    removed = []
+    staging = out / "_staging"
+    if staging.exists():
+        for d in staging.iterdir():
+            shutil.rmtree(d, ignore_errors=True)
+            removed.append(str(d.relative_to(out)))
+    for table in (*TABLE_NAMES, "_index"):
+        base = out / table
+        if not base.exists():
+            continue
+        for d in base.glob("run-*"):
+            if d.name[4:] not in published:
+                shutil.rmtree(d, ignore_errors=True)
+                removed.append(str(d.relative_to(out)))
+    return removed
+
+
+# --- Cross-run index ------------------------------------------------------------------------------------------
+
+
+def check_index_settings(out: Path, settings: dict, near: bool) -> None:
+    """Refuse to mix MinHash settings: signatures made with other permutations cannot be compared."""
+    path = Path(out) / "_index" / "settings.json"
+    if not path.exists():
+        return
+    old = json.loads(path.read_text(encoding="utf-8"))
+    old_settings = old.get("minhash", {})
+    if near and old_settings and old_settings != settings:
+        raise IndexMismatch(
+            f"the dedup index in {path.parent} was built with MinHash settings {old_settings}, this run uses "
+            f"{settings}; use the same settings, or rebuild the index with `newsbeam reindex {out}`"
+        )
+
+
+def index_files(out: Path) -> list[str]:
+    files = []
+    for r in published_runs(out):
+        files += sorted(str(p) for p in (Path(out) / "_index" / f"run-{r['run_id']}").glob("*.parquet"))
+    return files
+
+
+# --- Publication ----------------------------------------------------------------------------------------------
+
+
+def _move_parts(files: list[Path], dest: Path, schema_: pa.Schema) -> int:
+    """Move shard files into ``dest`` as part-NNNNN.parquet (sorted, so names do not depend on timing).
+
+    A table with no rows still gets one empty file, so views and ``read_parquet`` globs always find the run.
+    """
+    dest.mkdir(parents=True, exist_ok=True)
+    files = sorted(files, key=lambda p: p.name)
+    if not files:
+        pq.write_table(schema_.empty_table(), dest / "part-00000.parquet", compression="zstd")
+        return 1
+    for i, f in enumerate(files):
+        os.replace(f, dest / f"part-{i:05d}.parquet")
+    return len(files)
+
+
+def publish(out: Path, run_id: str, staging: Path, record: dict) -> None:
+    out = Path(out)
+    _move_parts(list((staging / "tables" / "articles").glob("*.parquet")), out / "articles" / f"run-{run_id}", schema.ARTICLES)
+    _move_parts(
+        list((staging / "tables" / "paragraphs").glob("*.parquet")), out / "paragraphs" / f"run-{run_id}", schema.PARAGRAPHS
+    )
+    _move_parts(list((staging / "rejects").glob("*.parquet")), out / "rejects" / f"run-{run_id}", schema.REJECTS)
+    _move_parts(list((staging / "index").glob("*.parquet")), out / "_index" / f"run-{run_id}", INDEX_SCHEMA)
+    settings_path = out / "_index" / "settings.json"
+    if not settings_path.exists() or record.get("dedup", {}).get("near"):
+        _write_json_atomic(settings_path, {"minhash": record["index_settings"], "near": record["dedup"]["near"]})
+    record = {**record, "published": True}
+    write_record(out, record)
+    shutil.rmtree(staging, ignore_errors=True)
+    refresh_views(out)
+
+
+# --- Views ----------------------------------------------------------------------------------------------------
+
+
+def _sql_list(paths: list[str]) -> str:
+    return "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
+
+
+def view_sql(out: Path) -> list[str]:
+    """SQL that defines the views over the published runs (absolute paths, so any working directory works)."""
+    out = Path(out).resolve()
+    runs = published_runs(out)
+    stmts = []
+    values = ", ".join(f"('{r['run_id']}', {int(r['seq'])})" for r in runs) or "('', 0)"
+    stmts.append(f"CREATE OR REPLACE TABLE runs_order AS SELECT * FROM (VALUES {values}) t(run_id, seq)")
+    for table in TABLE_NAMES:
+        files = []
+        for r in runs:
+            files += sorted(str(p) for p in (out / table / f"run-{r['run_id']}").glob("*.parquet"))
+        if files:
+            src = f"read_parquet({_sql_list(files)}, union_by_name = true)"
+        else:
+            src = "(SELECT * FROM empty_" + table + ")"
+            stmts.append(_empty_table_sql(table))
+        stmts.append(f"CREATE OR REPLACE VIEW {table}_all AS SELECT * FROM {src}")
+    stmts += [
+        # The latest run that produced an article or a (non-transient) reject for each input: its version is shown.
+        """CREATE OR REPLACE VIEW input_versions AS
+           SELECT v.source_uri, arg_max(v.run_id, o.seq) AS run_id, max(o.seq) AS seq FROM (
+             SELECT source_uri, run_id FROM articles_all
+             UNION ALL SELECT source_uri, run_id FROM rejects_all WHERE reason <> 'unreachable'
+           ) v JOIN runs_order o USING (run_id) GROUP BY v.source_uri""",
+        """CREATE OR REPLACE VIEW articles AS
+           SELECT a.* FROM articles_all a JOIN input_versions v USING (source_uri, run_id)""",
+        """CREATE OR REPLACE VIEW rejects AS
+           SELECT r.* FROM rejects_all r JOIN runs_order o USING (run_id)
+           LEFT JOIN input_versions v ON v.source_uri = r.source_uri
+           WHERE r.run_id = v.run_id
+              OR (r.reason = 'unreachable' AND o.seq > coalesce(v.seq, 0)
+                  AND o.seq = (SELECT max(o2.seq) FROM rejects_all r2 JOIN runs_order o2 USING (run_id)
+                               WHERE r2.source_uri = r.source_uri))""",
+        """CREATE OR REPLACE VIEW paragraphs AS
+           SELECT p.*, count(*) OVER (PARTITION BY coalesce(p.dup_group, p.article_id || ':' || p.para_index::VARCHAR))
+                  AS dup_count
+           FROM paragraphs_all p JOIN (SELECT article_id, run_id FROM articles) a USING (article_id, run_id)""",
+        "CREATE OR REPLACE VIEW runs AS SELECT * FROM runs_order WHERE run_id <> ''",
+    ]
+    return stmts
+
+
+def _empty_table_sql(table: str) -> str:
+    con = duckdb.connect()
+    con.register("t", schema.TABLES[table].empty_table())
+    cols = ", ".join(f'"{n}" {t}' for n, t in zip(con.sql("SELECT * FROM t").columns, con.sql("SELECT * FROM t").types, strict=True))
+    con.close()
+    return f"CREATE OR REPLACE TABLE empty_{table} ({cols})"
+
+
+def connect_views(out: Path, con: duckdb.DuckDBPyConnection | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory connection with the views, built fresh from the run records (what ``newsbeam query`` uses)."""
+    con = con or duckdb.connect()
+    for s in view_sql(out):
+        con.execute(s)
+    return con
+
+
+def refresh_views(out: Path) -> None:
+    """Replace ``OUT/newsbeam.duckdb`` atomically: build a new file next to it, then rename."""
+    out = Path(out)
+    tmp = out / f".{DB_NAME}.tmp-{os.getpid()}-{int(time.time() * 1000)}"
+    con = duckdb.connect(str(tmp))
+    try:
+        connect_views(out, con)
+    finally:
+        con.close()
+    os.replace(tmp, out / DB_NAME)
+    wal = Path(str(tmp) + ".wal")
+    if wal.exists():
+        wal.unlink()

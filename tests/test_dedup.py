@@ -1,0 +1,112 @@
+import pytest
+
+from newsbeam.dedup import (
+    DedupSettings,
+    Member,
+    MinHasher,
+    Node,
+    article_copy_of,
+    boilerplate_sources,
+    candidate_pairs,
+    canonical_of,
+    exact_key,
+    jaccard,
+    order_key,
+    resolve_near,
+)
+from newsbeam.paragraphs import comparison_key
+
+S = DedupSettings()
+
+
+def test_canonical_order_published_then_id_then_index():
+    a = Member(order_key(200, "b", 0), "s", "x")
+    b = Member(order_key(100, "c", 5), "s", "x")
+    c = Member(order_key(None, "a", 0), "s", "x")
+    assert canonical_of([a, b, c]) is b
+    d = Member(order_key(100, "c", 2), "s", "x")
+    assert canonical_of([a, b, c, d]) is d
+
+
+def test_old_run_stays_canonical():
+    new = Member(order_key(1, "a", 0), "s", "x")
+    old = Member(order_key(999, "z", 3), "", "x", old=True)
+    assert canonical_of([new, old]) is old
+
+
+def test_short_paragraphs_only_match_inside_their_article():
+    assert exact_key(42, 2, "a1", S) != exact_key(42, 2, "a2", S)
+    assert exact_key(42, 10, "a1", S) == exact_key(42, 10, "a2", S) == 42
+
+
+def test_boilerplate_needs_min_articles_of_one_source():
+    ms = [Member(order_key(1, f"a{i}", 9), "s", "Courier") for i in range(3)]
+    assert boilerplate_sources(ms, 3) == {"Courier"}
+    mixed = ms[:2] + [Member(order_key(1, "b", 9), "s", "Other")]
+    assert boilerplate_sources(mixed, 3) == set()
+
+
+def _sh(text):
+    return MinHasher(S).shingles(comparison_key(text))
+
+
+WIRE = (
+    "The provincial government said on Saturday that five soldiers were killed when militants attacked a "
+    "checkpoint near the town of Turbat late on Friday night, the third such attack this month."
+)
+EDITED = (
+    "The provincial government said Saturday that five soldiers were killed when militants attacked a "
+    "checkpoint near the town of Turbat late Friday night, the third such attack this month."
+)
+OTHER = (
+    "Militants attacked a checkpoint near Turbat on Friday, killing five soldiers, according to a statement "
+    "that the provincial government issued the next day after a meeting of its security committee."
+)
+
+
+def test_jaccard_separates_edit_from_rewrite():
+    assert jaccard(_sh(WIRE), _sh(EDITED)) >= 0.7
+    assert jaccard(_sh(WIRE), _sh(OTHER)) < 0.3
+    assert jaccard(_sh(WIRE), _sh(WIRE)) == 1.0
+
+
+def test_band_keys_collide_for_edits_and_are_deterministic():
+    h1, h2 = MinHasher(S), MinHasher(S)
+    k1 = h1.band_keys(h1.signature(_sh(WIRE)))
+    assert k1 == h2.band_keys(h2.signature(_sh(WIRE)))
+    assert len(k1) == S.bands
+    assert set(k1) & set(h1.band_keys(h1.signature(_sh(EDITED))))
+
+
+def test_candidate_pairs_cut_large_buckets():
+    assert candidate_pairs([3, 1, 2, 1], 10) == [(1, 2), (1, 3), (2, 3)]
+    assert len(candidate_pairs(range(100), 10)) == 45
+
+
+def test_resolve_near_does_not_chain():
+    nodes = {1: Node(1, order_key(1, "a", 0), False), 2: Node(2, order_key(2, "b", 0), False),
+             3: Node(3, order_key(3, "c", 0), False)}
+    # 1~2 and 2~3 but not 1~3: 3 must stay canonical, not chain to 1 through 2.
+    out = resolve_near(nodes, [(1, 2, 0.8), (2, 3, 0.8)])
+    assert out == {2: (1, 0.8)}
+    # with a direct edge 1~3 it joins 1
+    out = resolve_near(nodes, [(1, 2, 0.8), (2, 3, 0.8), (1, 3, 0.6)])
+    assert out == {2: (1, 0.8), 3: (1, 0.6)}
+
+
+def test_resolve_near_old_nodes_win():
+    nodes = {1: Node(1, order_key(1, "a", 0), False), 2: Node(2, order_key(50, "z", 0), True)}
+    assert resolve_near(nodes, [(1, 2, 0.9)]) == {1: (2, 0.9)}
+
+
+def test_article_copy_rule():
+    targets = ["x:0", "x:1", "x:2", "x:3", None]
+    assert article_copy_of("a", targets, [True] * 5, 0.8) == "x"
+    assert article_copy_of("a", targets, [True] * 5, 0.9) is None
+    assert article_copy_of("a", ["a:0", "a:1"], [True, True], 0.8) is None
+    assert article_copy_of("a", [], [], 0.8) is None
+
+
+def test_settings_validation():
+    with pytest.raises(ValueError):
+        DedupSettings(num_perm=100, bands=32)

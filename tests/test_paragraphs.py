@@ -1,0 +1,86 @@
+from newsbeam.paragraphs import (
+    BLANK_LINES,
+    HARD_WRAPPED,
+    LINE_PER_PARAGRAPH,
+    clean_text,
+    comparison_key,
+    count_words,
+    detect_layout,
+    split_paragraphs,
+    text_hash,
+)
+
+BLANK = "First paragraph runs here.\nIt continues on a second line.\n\nSecond paragraph.\n\n\nThird one."
+PER_LINE = (
+    "The council met on Monday to discuss the budget for next year.\n"
+    "Members argued for three hours.\n"
+    "A vote is expected next week, officials said."
+)
+WRAPPED = (
+    "The provincial government said that the new checkpoints would stay in\n"
+    "place until the end of the month, and that traders should expect secur-\n"
+    "ity checks at every entrance to the old market.\n"
+    "\n"
+    "Shopkeepers said the measures had already cut the number of customers\n"
+    "who travel from nearby villages on market days by almost half."
+)
+INDENTED = (
+    "  The provincial government said that the new checkpoints would stay in\n"
+    "place until the end of the month, and traders should expect more delays.\n"
+    "  Shopkeepers said the measures had already cut the number of customers\n"
+    "who travel from nearby villages on market days by almost a half, sadly."
+)
+
+
+def test_layouts_detected():
+    assert detect_layout(BLANK) == BLANK_LINES
+    assert detect_layout(PER_LINE) == LINE_PER_PARAGRAPH
+    assert detect_layout(WRAPPED) == HARD_WRAPPED
+    assert detect_layout(INDENTED) == HARD_WRAPPED
+
+
+def test_blank_line_split_joins_wrapped_lines():
+    assert split_paragraphs(BLANK) == [
+        "First paragraph runs here. It continues on a second line.",
+        "Second paragraph.",
+        "Third one.",
+    ]
+
+
+def test_line_per_paragraph():
+    assert len(split_paragraphs(PER_LINE)) == 3
+
+
+def test_hard_wrapped_rejoins_hyphenated_words():
+    paras = split_paragraphs(WRAPPED)
+    assert len(paras) == 2
+    assert "security checks" in paras[0]
+    assert "\n" not in paras[0]
+
+
+def test_indented_paragraph_starts():
+    paras = split_paragraphs(INDENTED)
+    assert len(paras) == 2
+    assert paras[1].startswith("Shopkeepers said")
+
+
+def test_windows_newlines():
+    assert split_paragraphs("One.\r\n\r\nTwo.") == ["One.", "Two."]
+
+
+def test_clean_text_removes_invisible_and_controls():
+    assert clean_text("a\u200bb\u00adc \x07 d\t\te") == "abc d e"
+    assert clean_text("Cafe\u0301") == "Café"
+
+
+def test_comparison_key_ignores_punctuation_case_and_quotes():
+    a = comparison_key("“We will not leave,” the mayor said — firmly.")
+    b = comparison_key('"We will NOT leave" the mayor said, firmly')
+    assert a == b == "we will not leave the mayor said firmly"
+    assert text_hash(a) == text_hash(b)
+    assert -(2**63) <= text_hash(a) < 2**63
+
+
+def test_count_words():
+    assert count_words("") == 0
+    assert count_words("one two three") == 3
