@@ -115,6 +115,7 @@ def _overrides(a: argparse.Namespace) -> dict:
 def _setup_logging(quiet: bool, log_file: str | None) -> logging.Logger:
     log = logging.getLogger("newsbeam")
     log.setLevel(logging.INFO)
+    log.propagate = False
     log.handlers.clear()
     if not quiet:
         h = logging.StreamHandler(sys.stderr)
