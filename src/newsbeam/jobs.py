@@ -32,8 +32,8 @@ from .store import (
     index_files,
     new_run_id,
     next_seq,
-    published_runs,
     publish,
+    published_runs,
     write_record,
 )
 

@@ -1,0 +1,31 @@
+import pytest
+
+from newsbeam import language
+from newsbeam.language import detect_lang
+
+
+@pytest.mark.parametrize(
+    "text,lang",
+    [
+        ("Police said at least five people were hurt and the area was sealed off after the blast.", "en"),
+        ("Le conseil municipal a voté mercredi un budget réduit pour l'année prochaine.", "fr"),
+        ("Die Bundesregierung hat am Mittwoch überraschend neue Maßnahmen beschlossen.", "de"),
+        ("Правительство объявило в среду о новых мерах поддержки экономики страны.", "ru"),
+        ("政府周三宣布了支持经济的新措施。工会提出批评，要求提高大城市工人的工资。政府表示将继续评估。", "zh"),
+        ("حکومت نے بدھ کے روز معیشت کی مدد کے لیے نئے اقدامات کا اعلان کیا۔ مزدور یونینوں نے تنقید کی۔", "ur"),
+    ],
+)
+def test_languages(text, lang):
+    assert detect_lang(text) == lang
+
+
+@pytest.mark.parametrize("text", ["", "Short one.", "12345 67890 !!! ??? 2026-04-12", "a b c d e f g h i j"])
+def test_too_few_letters(text):
+    assert detect_lang(text) == "und"
+
+
+def test_deterministic_and_two_letter_codes_only():
+    text = "Flooding closed the main road into the city for the second time this month."
+    assert {detect_lang(text) for _ in range(5)} == {"en"}
+    assert all(len(c) == 2 for c in language._get().nb_classes)
+    assert language._get() is language._get()
