@@ -3,6 +3,9 @@
     newsbeam run INPUT... --out DIR [--workers N] [--config FILE] [options] [-- BEAM_OPTIONS]
     newsbeam query OUT "SQL" [--format table|csv|json]
     newsbeam status OUT [--json]
+    newsbeam compact OUT [--config FILE] [--rebuild-index]
+    newsbeam forget OUT (--run ID | --source NAME_OR_URI)...
+    newsbeam report OUT --html FILE [--since DATE] [--region NAME]
 
 Exit codes: 0 ok, 1 internal error, 2 usage error, 3 reject rate exceeded (output still published), 4 locked.
 Bad usage always gets a one-line message on stderr.
@@ -64,6 +67,18 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("status", help="show the runs of an output folder")
     s.add_argument("out")
     s.add_argument("--json", action="store_true")
+
+    c = sub.add_parser("compact", help="merge run files and drop superseded rows; the views show the same rows")
+    c.add_argument("out")
+    c.add_argument("--config", help="TOML configuration (its dedup settings; needed with --rebuild-index)")
+    c.add_argument("--rebuild-index", action="store_true",
+                   help="recompute the cross-run dedup index with the configuration's MinHash settings")
+
+    f = sub.add_parser("forget", help="remove a run or a source's articles and everything derived from them")
+    f.add_argument("out")
+    f.add_argument("--run", action="append", default=[], metavar="RUN_ID", help="a run to remove (repeatable)")
+    f.add_argument("--source", action="append", default=[], metavar="NAME_OR_URI",
+                   help="an outlet name (the source column) or an input URI whose articles go (repeatable)")
     return p
 
 
@@ -150,6 +165,8 @@ def main(argv: list[str] | None = None) -> int:
             return _query(a)
         if a.command == "status":
             return _status(a)
+        if a.command in ("compact", "forget"):
+            return _maintain(a)
     except UsageError as e:
         print(f"newsbeam: error: {e}", file=sys.stderr)
         return EXIT_USAGE
@@ -217,6 +234,43 @@ def _status(a: argparse.Namespace) -> int:
             f"{len(r.get('inputs', [])):>6} {c.get('articles', 0):>8} {c.get('paragraphs', 0):>7} "
             f"{c.get('duplicates', 0):>6} {c.get('rejects', 0):>7}"
         )
+    return EXIT_OK
+
+
+def _maintain(a: argparse.Namespace) -> int:
+    from .config import ConfigError, load
+    from .maintenance import rewrite
+    from .store import IndexMismatch, Locked, OutputLock, check_index_settings
+
+    out = _require_out(a.out).resolve()
+    if a.command == "forget" and not (a.run or a.source):
+        raise UsageError("forget needs --run ID or --source NAME_OR_URI")
+    try:
+        cfg = load(getattr(a, "config", None), {})
+    except ConfigError as e:
+        raise UsageError(str(e)) from e
+    rebuild = bool(getattr(a, "rebuild_index", False))
+    try:
+        lock = OutputLock(out).__enter__()
+    except Locked as e:
+        print(f"newsbeam: {e}", file=sys.stderr)
+        return EXIT_LOCKED
+    try:
+        if not rebuild:
+            try:
+                check_index_settings(out, cfg.dedup.index_settings(), cfg.dedup.near)
+            except IndexMismatch as e:
+                raise UsageError(str(e)) from e
+        try:
+            res = rewrite(out, a.command, cfg, tuple(getattr(a, "run", ())), tuple(getattr(a, "source", ())), rebuild)
+        except ValueError as e:
+            raise UsageError(str(e)) from e
+    finally:
+        lock.__exit__(None, None, None)
+    if res.run_id is None:
+        print(f"newsbeam {a.command}: nothing published in {a.out}")
+    else:
+        print(f"newsbeam {a.command}: wrote {res.run_id} " + json.dumps(res.counts, sort_keys=True))
     return EXIT_OK
 
 

@@ -52,28 +52,10 @@ def finalize_shard(
         )
         if a["duplicate_of_article"]:
             counts["articles-copy-of-article"] += 1
-        pub = published_us(a["published"])
-        uh = uri_hash(a["source_uri"])
         for p in ps:
             if p["is_duplicate"] or p["n_words"] < dedup.local_only_below:
                 continue
-            bands, sh = None, None
-            if hasher is not None and dedup.near and p["n_words"] >= dedup.near_min_words:
-                arr = hasher.shingles(comparison_key(p["text"]))
-                bands, sh = hasher.band_keys(hasher.signature(arr)), arr.tobytes()
-            index_rows.append(
-                {
-                    "text_hash": p["text_hash"],
-                    "article_id": p["article_id"],
-                    "para_index": p["para_index"],
-                    "published_us": pub,
-                    "n_words": p["n_words"],
-                    "source": a["source"] or "",
-                    "uri_hash": uh,
-                    "bands": bands,
-                    "shingles": sh,
-                }
-            )
+            index_rows.append(index_entry(p, a, dedup, hasher))
     write_table(staging / "tables" / "articles" / f"{shard}.parquet", pa.Table.from_pylist(arts, schema.ARTICLES))
     write_table(
         staging / "tables" / "paragraphs" / f"{shard}.parquet", pa.Table.from_pylist(paras, schema.PARAGRAPHS)
@@ -81,3 +63,22 @@ def finalize_shard(
     write_table(staging / "index" / f"{shard}.parquet", pa.Table.from_pylist(index_rows, INDEX_SCHEMA))
     counts["index-entries"] += len(index_rows)
     return dict(counts)
+
+
+def index_entry(p: dict, a: dict, dedup: DedupSettings, hasher: MinHasher | None) -> dict:
+    """One canonical paragraph's row in the cross-run index: what later runs compare against, without its text."""
+    bands, sh = None, None
+    if hasher is not None and dedup.near and p["n_words"] >= dedup.near_min_words:
+        arr = hasher.shingles(comparison_key(p["text"]))
+        bands, sh = hasher.band_keys(hasher.signature(arr)), arr.tobytes()
+    return {
+        "text_hash": p["text_hash"],
+        "article_id": p["article_id"],
+        "para_index": p["para_index"],
+        "published_us": published_us(a["published"]),
+        "n_words": p["n_words"],
+        "source": a["source"] or "",
+        "uri_hash": uri_hash(a["source_uri"]),
+        "bands": bands,
+        "shingles": sh,
+    }

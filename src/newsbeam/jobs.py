@@ -29,6 +29,7 @@ from .store import (
     OutputLock,
     check_index_settings,
     cleanup_unpublished,
+    forgotten_run_ids,
     index_files,
     new_run_id,
     next_seq,
@@ -50,7 +51,10 @@ def select_inputs(refs: list, out: Path, reprocess: bool) -> tuple[list, list, f
     """
     done: set[str] = set()
     seen_uris: set[str] = set()
+    forgotten = forgotten_run_ids(out)
     for r in published_runs(out):
+        if r["run_id"] in forgotten:
+            continue
         for i in r.get("inputs", []):
             seen_uris.add(i["uri"])
             if not i.get("retry"):

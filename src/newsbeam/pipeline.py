@@ -184,13 +184,15 @@ class ReadIndexFn(_CountingDoFn):
         super().__init__()
         self.superseded, self.near = superseded, near
 
-    def process(self, path):
+    def process(self, item):
+        path, stale = item
+        stale = frozenset(stale)
         cols = ["text_hash", "article_id", "para_index", "published_us", "n_words", "source", "uri_hash"]
         if self.near:
             cols += ["bands", "shingles"]
         t = pq.read_table(path, columns=cols).to_pydict()
         for i in range(len(t["text_hash"])):
-            if t["uri_hash"][i] in self.superseded:
+            if t["uri_hash"][i] in self.superseded or t["uri_hash"][i] in stale:
                 self.inc("index-entries-superseded")
                 continue
             th = t["text_hash"][i]
@@ -403,7 +405,10 @@ class FinalizeFn(_CountingDoFn):
 class NewsbeamJob(beam.PTransform):
     """InputRefs -> staged final tables under ``staging``. Index files of earlier runs join the dedup."""
 
-    def __init__(self, cfg: Config, run_id: str, staging: str, index_files: list[str], superseded: frozenset[int]):
+    def __init__(
+        self, cfg: Config, run_id: str, staging: str, index_files: list[tuple[str, tuple[int, ...]]],
+        superseded: frozenset[int],
+    ):
         super().__init__()
         self.cfg, self.run_id, self.staging = cfg, run_id, staging
         self.index_files, self.superseded = index_files, superseded
@@ -459,7 +464,7 @@ def run_job(
     cfg: Config,
     run_id: str,
     staging: Path,
-    index_files: list[str],
+    index_files: list[tuple[str, tuple[int, ...]]],
     superseded: frozenset[int],
     beam_args: list[str],
 ) -> dict[str, int]:

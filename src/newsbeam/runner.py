@@ -46,6 +46,10 @@ def make_pipeline(workers: int, beam_args: list[str]) -> beam.Pipeline:
     runner_name = opts.get_all_options().get("runner")
     if runner_name:
         return beam.Pipeline(options=opts)
+    if "default_sdk_harness_log_level" not in opts.get_all_options(drop_default=True):
+        # Worker processes log every bundle at INFO on our stderr; cron logs want only what matters.
+        opts = PipelineOptions([*beam_args, "--default_sdk_harness_log_level=WARNING"])
+        direct = opts.view_as(DirectOptions)
     if workers > 1:
         direct.direct_num_workers = workers
         direct.direct_running_mode = "multi_processing"

@@ -106,6 +106,22 @@ def published_runs(out: Path) -> list[dict]:
     return [r for r in run_records(out) if r.get("published")]
 
 
+def replaced_run_ids(out: Path) -> set[str]:
+    """Runs whose files a published compaction rewrote: their records stay (ids, order, inputs), their files go."""
+    return {i for r in published_runs(out) for i in r.get("replaces", [])}
+
+
+def forgotten_run_ids(out: Path) -> set[str]:
+    """Runs removed with ``newsbeam forget --run``: their inputs no longer count as processed."""
+    return {i for r in published_runs(out) for i in r.get("forgets_runs", [])}
+
+
+def live_runs(out: Path) -> list[dict]:
+    """Published runs whose files the views read."""
+    gone = replaced_run_ids(out)
+    return [r for r in published_runs(out) if r["run_id"] not in gone]
+
+
 def next_seq(out: Path) -> int:
     return max((r.get("seq", 0) for r in run_records(out)), default=0) + 1
 
@@ -117,7 +133,7 @@ def write_record(out: Path, record: dict) -> None:
 def cleanup_unpublished(out: Path) -> list[str]:
     """Remove staging folders and run folders that have no published record (leftovers of killed runs)."""
     out = Path(out)
-    published = {r["run_id"] for r in published_runs(out)}
+    published = {r["run_id"] for r in live_runs(out)}
     removed = []
     staging = out / "_staging"
     if staging.exists():
@@ -148,14 +164,37 @@ def check_index_settings(out: Path, settings: dict, near: bool) -> None:
     if near and old_settings and old_settings != settings:
         raise IndexMismatch(
             f"the dedup index in {path.parent} was built with MinHash settings {old_settings}, this run uses "
-            f"{settings}; use the same settings, or rebuild the index with `newsbeam reindex {out}`"
+            f"{settings}; use the same settings, or rebuild the index with `newsbeam compact {out} --rebuild-index --config ...` (the new settings)"
         )
 
 
-def index_files(out: Path) -> list[str]:
-    files = []
+def index_files(out: Path) -> list[tuple[str, tuple[int, ...]]]:
+    """Index files of the live runs, each with the URI hashes whose entries in it are stale.
+
+    An entry is stale when a later published run processed its input again: the newer version's paragraphs are the
+    ones that count as seen (a compaction's file holds the versions current at its ``seq``, so the same rule holds).
+    """
+    from .articles import uri_hash
+
+    forgotten = forgotten_run_ids(out)
+    first: dict[str, int] = {}
+    last: dict[str, int] = {}
     for r in published_runs(out):
-        files += sorted(str(p) for p in (Path(out) / "_index" / f"run-{r['run_id']}").glob("*.parquet"))
+        if r["run_id"] in forgotten:
+            continue
+        for i in r.get("inputs", []):
+            if i.get("retry"):
+                continue
+            seq = int(r.get("seq", 0))
+            first[i["uri"]] = min(first.get(i["uri"], seq), seq)
+            last[i["uri"]] = max(last.get(i["uri"], seq), seq)
+    again = [(u, first[u], last[u]) for u in last if last[u] > first[u]]
+    files = []
+    for r in live_runs(out):
+        seq = int(r.get("seq", 0))
+        stale = tuple(sorted({uri_hash(u) for u, f, la in again if f <= seq < la}))
+        for p in sorted((Path(out) / "_index" / f"run-{r['run_id']}").glob("*.parquet")):
+            files.append((str(p), stale))
     return files
 
 
@@ -205,12 +244,13 @@ def view_sql(out: Path) -> list[str]:
     """SQL that defines the views over the published runs (absolute paths, so any working directory works)."""
     out = Path(out).resolve()
     runs = published_runs(out)
+    live = live_runs(out)
     stmts = []
     values = ", ".join(f"('{r['run_id']}', {int(r['seq'])})" for r in runs) or "('', 0)"
     stmts.append(f"CREATE OR REPLACE TABLE runs_order AS SELECT * FROM (VALUES {values}) t(run_id, seq)")
     for table in TABLE_NAMES:
         files = []
-        for r in runs:
+        for r in live:
             files += sorted(str(p) for p in (out / table / f"run-{r['run_id']}").glob("*.parquet"))
         if files:
             src = f"read_parquet({_sql_list(files)}, union_by_name = true)"

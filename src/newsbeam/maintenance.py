@@ -1,0 +1,301 @@
+"""``newsbeam compact`` and ``newsbeam forget``: rewrite the published dataset without changing what it means.
+
+Both end the same way: the rows the views show (minus what is forgotten) are written once more as one new published
+"run" whose record lists the runs it ``replaces``; the views and the dedup index then read only the new files. The
+record is the switch, written atomically, so a kill before it leaves the old state and a kill after it leaves the new
+one (the next command deletes the replaced folders either way). Rows keep their original ``run_id``.
+
+Forgetting paragraphs can orphan duplicates that pointed at them: each broken group is resolved again with the same
+rules as a run (earlier runs stay canonical, then earliest ``published``, smallest ``article_id``, ``para_index``);
+a former copy is compared with its new canonical again (exact key, else shingle Jaccard) and stays a duplicate only
+if it still passes. Article-level fields (``n_duplicate_paragraphs``, ``duplicate_of_article``) follow.
+
+Memory: groups are repaired in Python, everything else streams through DuckDB, so the cost is the size of the broken
+groups, not of the dataset.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from . import schema
+from .config import Config
+from .dedup import DedupSettings, MinHasher, article_copy_of, jaccard
+from .finalize import index_entry
+from .paragraphs import comparison_key
+from .staging import INDEX_SCHEMA
+from .store import (
+    TABLE_NAMES,
+    cleanup_unpublished,
+    connect_views,
+    index_files,
+    live_runs,
+    new_run_id,
+    next_seq,
+    published_runs,
+    refresh_views,
+    write_record,
+)
+
+
+@dataclass
+class Outcome:
+    run_id: str | None
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def _sql_str(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+def _ids(values) -> str:
+    return "(" + ", ".join(_sql_str(v) for v in values) + ")" if values else "(NULL)"
+
+
+def rewrite(
+    out: Path,
+    kind: str,
+    cfg: Config,
+    forget_runs: tuple[str, ...] = (),
+    forget_sources: tuple[str, ...] = (),
+    rebuild_index: bool = False,
+) -> Outcome:
+    """Write the visible rows, minus forgotten ones, as one new run that replaces every live run. Caller holds the lock."""
+    out = Path(out).resolve()
+    cleanup_unpublished(out)
+    live = live_runs(out)
+    known = {r["run_id"] for r in published_runs(out)}
+    for rid in forget_runs:
+        if rid not in known:
+            raise ValueError(f"no published run {rid} in {out}")
+    if not live:
+        return Outcome(None, {})
+    dedup = cfg.dedup
+    con = connect_views(out)
+    counts: dict[str, int] = defaultdict(int)
+    cond = []
+    if forget_runs:
+        cond.append(f"run_id IN {_ids(forget_runs)}")
+    if forget_sources:
+        cond.append(f"source IN {_ids(forget_sources)} OR source_uri IN {_ids(forget_sources)}")
+    gone_where = " OR ".join(f"({c})" for c in cond) or "FALSE"
+    con.execute(f"CREATE TEMP TABLE gone AS SELECT article_id FROM articles_all WHERE {gone_where}")
+    con.execute("CREATE TEMP TABLE a AS SELECT * FROM articles WHERE article_id NOT IN (SELECT article_id FROM gone)")
+    pcols = ", ".join(f'"{n}"' for n in schema.PARAGRAPHS.names)
+    con.execute(
+        f"CREATE TEMP TABLE p AS SELECT {pcols} FROM paragraphs WHERE article_id NOT IN (SELECT article_id FROM gone)"
+    )
+    rej_where = []
+    if forget_runs:
+        rej_where.append(f"run_id IN {_ids(forget_runs)}")
+    if forget_sources:
+        rej_where.append(f"source_uri IN {_ids(forget_sources)}")
+    rej_drop = " OR ".join(rej_where) or "FALSE"
+    con.execute(f"CREATE TEMP TABLE r AS SELECT * FROM rejects WHERE NOT ({rej_drop})")
+    counts["articles-forgotten"] = con.execute("SELECT count(*) FROM gone").fetchone()[0]
+    counts["rejects-forgotten"] = con.execute(
+        f"SELECT count(*) FROM rejects WHERE {rej_drop}"
+    ).fetchone()[0]
+    counts["superseded-rows-dropped"] = con.execute(
+        "SELECT (SELECT count(*) FROM articles_all) - (SELECT count(*) FROM articles)"
+    ).fetchone()[0]
+
+    hasher = MinHasher(dedup) if dedup.near else None
+    promoted = _repair_groups(con, dedup, hasher, counts)
+    _repair_articles(con, dedup, counts)
+
+    run_id = new_run_id()
+    dest = {t: out / t / f"run-{run_id}" for t in (*TABLE_NAMES, "_index")}
+    for d in dest.values():
+        d.mkdir(parents=True, exist_ok=True)
+    order = {"articles": "article_id", "paragraphs": "article_id, para_index", "rejects": "source_uri, location"}
+    for t, tmp in (("articles", "a"), ("paragraphs", "p"), ("rejects", "r")):
+        names = ", ".join(f'"{n}"' for n in schema.TABLES[t].names)
+        rel = con.sql(f"SELECT {names} FROM {tmp} ORDER BY {order[t]}").to_arrow_table()
+        pq.write_table(rel.cast(schema.TABLES[t]), dest[t] / "part-00000.parquet", compression="zstd")
+    _write_index(con, out, dest["_index"], dedup, hasher, promoted, rebuild_index, counts)
+
+    seq = next_seq(out)
+    record = {
+        "run_id": run_id,
+        "seq": seq,
+        "kind": kind,
+        "status": "ok",
+        "published": True,
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()),
+        "replaces": [r["run_id"] for r in live],
+        "forgets_runs": list(forget_runs),
+        "forgets_sources": list(forget_sources),
+        "inputs": [],
+        "counts": dict(counts),
+        "dedup": cfg.to_dict()["dedup"],
+        "index_settings": dedup.index_settings(),
+    }
+    con.close()
+    write_record(out, record)  # the switch
+    if rebuild_index:
+        (out / "_index" / "settings.json").write_text(
+            json.dumps({"minhash": dedup.index_settings(), "near": dedup.near}, indent=2, sort_keys=True) + "\n"
+        )
+    refresh_views(out)
+    for r in live:
+        for t in (*TABLE_NAMES, "_index"):
+            shutil.rmtree(out / t / f"run-{r['run_id']}", ignore_errors=True)
+    return Outcome(run_id, dict(counts))
+
+
+def _order(row: dict) -> tuple:
+    pub = row["published"]
+    return (row["seq"], pub is None, pub.timestamp() if pub is not None else 0.0, row["article_id"], row["para_index"])
+
+
+def _repair_groups(con, dedup: DedupSettings, hasher: MinHasher | None, counts) -> set[tuple[str, int]]:
+    """Re-resolve duplicate groups whose canonical was forgotten; returns the paragraphs promoted to canonical."""
+    rows = con.execute(
+        """SELECT p.article_id, p.para_index, p.text, p.text_hash, p.n_words, p.dup_group, a.published, o.seq
+           FROM p JOIN a USING (article_id) JOIN runs_order o ON o.run_id = a.run_id
+           WHERE p.dup_group IS NOT NULL
+             AND split_part(p.dup_group, ':', 1) IN (SELECT article_id FROM gone)"""
+    ).fetchall()
+    groups: dict[str, list[dict]] = defaultdict(list)
+    for aid, idx, text, th, nw, grp, pub, seq in rows:
+        groups[grp].append(
+            {"article_id": aid, "para_index": idx, "text": text, "text_hash": th, "n_words": nw,
+             "published": pub, "seq": seq}
+        )
+    patch = []
+    promoted: set[tuple[str, int]] = set()
+    for members in groups.values():
+        members.sort(key=_order)
+        canon = members[0]
+        cpid = f"{canon['article_id']}:{canon['para_index']}"
+        promoted.add((canon["article_id"], canon["para_index"]))
+        counts["groups-repaired"] += 1
+        copies = []
+        c_sh = hasher.shingles(comparison_key(canon["text"])) if hasher is not None else None
+        for m in members[1:]:
+            if m["text_hash"] == canon["text_hash"]:
+                copies.append((m, "exact", 1.0))
+                continue
+            if hasher is not None and min(m["n_words"], canon["n_words"]) >= dedup.near_min_words:
+                sim = jaccard(hasher.shingles(comparison_key(m["text"])), c_sh)
+                if sim >= dedup.threshold:
+                    copies.append((m, "near", float(sim)))
+                    continue
+            # No longer a copy of anything we keep: it stands alone, as its own canonical.
+            promoted.add((m["article_id"], m["para_index"]))
+            counts["paragraphs-no-longer-duplicate"] += 1
+            patch.append((m["article_id"], m["para_index"], None, None, None, None))
+        patch.append((canon["article_id"], canon["para_index"], None, None, cpid if copies else None, None))
+        for m, kind, sim in copies:
+            patch.append((m["article_id"], m["para_index"], kind, cpid, cpid, sim))
+    if patch:
+        tbl = pa.table(
+            {
+                "article_id": [x[0] for x in patch],
+                "para_index": pa.array([x[1] for x in patch], pa.int32()),
+                "dup_kind": pa.array([x[2] for x in patch], pa.string()),
+                "duplicate_of": pa.array([x[3] for x in patch], pa.string()),
+                "dup_group": pa.array([x[4] for x in patch], pa.string()),
+                "similarity": pa.array([x[5] for x in patch], pa.float32()),
+            }
+        )
+        con.register("patch", tbl)
+        con.execute(
+            """UPDATE p SET dup_kind = patch.dup_kind, duplicate_of = patch.duplicate_of,
+                 dup_group = patch.dup_group, similarity = patch.similarity,
+                 is_duplicate = patch.dup_kind IS NOT NULL
+               FROM patch WHERE p.article_id = patch.article_id AND p.para_index = patch.para_index"""
+        )
+        con.unregister("patch")
+    counts["paragraphs-repaired"] = len(patch)
+    return promoted
+
+
+def _repair_articles(con, dedup: DedupSettings, counts) -> None:
+    """Recount duplicates and article copies for articles whose paragraphs changed or whose original is gone."""
+    con.execute(
+        """UPDATE a SET n_duplicate_paragraphs = s.n FROM (
+             SELECT article_id, count(*) FILTER (WHERE is_duplicate AND NOT is_boilerplate)::INTEGER AS n
+             FROM p GROUP BY article_id) s
+           WHERE a.article_id = s.article_id AND a.n_duplicate_paragraphs <> s.n"""
+    )
+    rows = con.execute(
+        """SELECT article_id, list(duplicate_of ORDER BY para_index), list(n_words ORDER BY para_index),
+                  list(is_boilerplate ORDER BY para_index)
+           FROM p WHERE article_id IN (
+             SELECT article_id FROM a WHERE duplicate_of_article IN (SELECT article_id FROM gone)
+                                      OR duplicate_of_article IS NULL)
+           GROUP BY article_id"""
+    ).fetchall()
+    updates = []
+    for aid, dups, words, boiler in rows:
+        eligible = [w >= dedup.local_only_below and not b for w, b in zip(words, boiler, strict=True)]
+        updates.append((aid, article_copy_of(aid, dups, eligible, dedup.article_copy_share)))
+    if updates:
+        con.register("acopy", pa.table({"article_id": [u[0] for u in updates],
+                                        "copy_of": pa.array([u[1] for u in updates], pa.string())}))
+        changed = con.execute(
+            """SELECT count(*) FROM a JOIN acopy USING (article_id)
+               WHERE a.duplicate_of_article IS DISTINCT FROM acopy.copy_of"""
+        ).fetchone()[0]
+        con.execute(
+            "UPDATE a SET duplicate_of_article = acopy.copy_of FROM acopy WHERE a.article_id = acopy.article_id"
+        )
+        con.unregister("acopy")
+        counts["articles-copy-updated"] = changed
+
+
+def _write_index(con, out: Path, dest: Path, dedup, hasher, promoted, rebuild: bool, counts) -> None:
+    """Merge the live index, minus stale and forgotten entries, plus promoted canonicals (or rebuild it all)."""
+    new_rows: list[dict] = []
+    if rebuild:
+        where = f"NOT p.is_duplicate AND p.n_words >= {int(dedup.local_only_below)}"
+    else:
+        where = "FALSE"
+    keys = pa.table(
+        {"article_id": [k[0] for k in promoted], "para_index": pa.array([k[1] for k in promoted], pa.int32())}
+    )
+    con.register("promoted", keys)
+    cur = con.execute(
+        f"""SELECT p.article_id, p.para_index, p.text, p.text_hash, p.n_words, a.published, a.source, a.source_uri
+            FROM p JOIN a USING (article_id)
+            WHERE ({where}) OR ((p.article_id, p.para_index) IN (SELECT (article_id, para_index) FROM promoted)
+                                AND p.n_words >= {int(dedup.local_only_below)})"""
+    )
+    cols = ["article_id", "para_index", "text", "text_hash", "n_words", "published", "source", "source_uri"]
+    while batch := cur.fetchmany(2000):
+        for row in batch:
+            d = dict(zip(cols, row, strict=True))
+            new_rows.append(index_entry(d, d, dedup, hasher))
+    kept = 0
+    writer = pq.ParquetWriter(dest / "part-00000.parquet", INDEX_SCHEMA, compression="zstd")
+    try:
+        if not rebuild:
+            live_ids = {r[0] for r in con.execute("SELECT article_id FROM a").fetchall()}
+            for path, stale in index_files(out):
+                t = pq.read_table(path, schema=INDEX_SCHEMA)
+                stale_set = set(stale)
+                mask = [
+                    aid in live_ids and uh not in stale_set and (aid, idx) not in promoted
+                    for aid, uh, idx in zip(
+                        t.column("article_id").to_pylist(), t.column("uri_hash").to_pylist(),
+                        t.column("para_index").to_pylist(), strict=True,
+                    )
+                ]
+                t = t.filter(pa.array(mask, pa.bool_()))
+                kept += t.num_rows
+                writer.write_table(t)
+        writer.write_table(pa.Table.from_pylist(new_rows, INDEX_SCHEMA))
+    finally:
+        writer.close()
+    counts["index-entries"] = kept + len(new_rows)
+    counts["index-entries-added"] = len(new_rows)

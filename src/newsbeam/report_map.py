@@ -1,0 +1,223 @@
+"""The report's world map: country outlines decoded from the shipped TopoJSON, drawn as plain plotly scatter traces.
+
+Plotly's own geo traces fetch their outlines from a CDN when the page opens, which breaks the report's promise of
+opening offline; drawing filled lon/lat polygons on ordinary x/y axes needs nothing but the data we ship.
+
+``data/world_110m.json`` wraps ``countries-110m.json`` of the npm package world-atlas 2.0.2 (ISC), made from
+Natural Earth 1:110m Admin 0 countries (public domain); the file carries its source and licence text.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import pycountry
+
+WORLD_FILE = "world_110m.json"
+LAT_RANGE = (-58.0, 85.0)  # Antarctica is left out: no news is placed there and it would take a third of the map
+LAND_COLOUR = "#e6e6e6"
+MENTIONED_COLOUR = "#cfdcec"
+BORDER_COLOUR = "#9a9a9a"
+COUNTRY_PALETTE = (
+    "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f",
+    "#393b79", "#ad494a", "#637939", "#e6550d", "#7b4173", "#843c39", "#3182bd", "#31a354", "#756bb1", "#636363",
+)
+
+
+@dataclass(frozen=True)
+class Country:
+    """One country outline: ISO alpha-2 (empty when the atlas has no ISO id), name and lon/lat rings."""
+
+    code: str
+    name: str
+    rings: tuple[tuple[tuple[float, float], ...], ...]
+
+
+@dataclass(frozen=True)
+class Place:
+    """A place to plot: where it is, whose it is and how often the selected articles mention it."""
+
+    name: str
+    country_code: str
+    kind: str
+    lat: float
+    lon: float
+    mentions: int
+    articles: int
+
+
+def decode_arcs(topology: dict) -> list[list[tuple[float, float]]]:
+    """Undo TopoJSON quantisation and delta encoding: every arc as absolute (lon, lat) points."""
+    tr = topology.get("transform")
+    sx, sy = tr["scale"] if tr else (1.0, 1.0)
+    tx, ty = tr["translate"] if tr else (0.0, 0.0)
+    out = []
+    for arc in topology["arcs"]:
+        x = y = 0.0
+        pts = []
+        for p in arc:
+            if tr:
+                x, y = x + p[0], y + p[1]
+            else:
+                x, y = p[0], p[1]
+            pts.append((round(x * sx + tx, 3), round(y * sy + ty, 3)))
+        out.append(pts)
+    return out
+
+
+def ring_points(arc_ids: list[int], arcs: list[list[tuple[float, float]]]) -> list[tuple[float, float]]:
+    """Join a ring's arcs; a negative id ``~i`` means arc ``i`` reversed, and joined arcs share their end point."""
+    pts: list[tuple[float, float]] = []
+    for i in arc_ids:
+        arc = arcs[i] if i >= 0 else arcs[~i][::-1]
+        pts.extend(arc[1:] if pts else arc)
+    return pts
+
+
+def unwrap_ring(ring: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Make a ring that crosses the antimeridian continuous (longitudes may then pass 180) so its fill is right."""
+    out = [ring[0]] if ring else []
+    for lon, lat in ring[1:]:
+        prev = out[-1][0]
+        while lon - prev > 180:
+            lon -= 360
+        while prev - lon > 180:
+            lon += 360
+        out.append((lon, lat))
+    return out
+
+
+def _alpha2(numeric_id: object) -> str:
+    if numeric_id is None:
+        return ""
+    c = pycountry.countries.get(numeric=str(numeric_id).zfill(3))
+    return c.alpha_2 if c else ""
+
+
+def countries_from_topology(topology: dict, object_name: str = "countries") -> list[Country]:
+    """Country outlines from a world-atlas style topology (ids are ISO 3166-1 numeric codes)."""
+    arcs = decode_arcs(topology)
+    result = []
+    for geom in topology["objects"][object_name]["geometries"]:
+        kind = geom.get("type")
+        if kind == "Polygon":
+            polygons = [geom["arcs"]]
+        elif kind == "MultiPolygon":
+            polygons = geom["arcs"]
+        else:
+            continue
+        rings = tuple(tuple(unwrap_ring(ring_points(r, arcs))) for poly in polygons for r in poly)
+        if all(max(lat for _, lat in r) < LAT_RANGE[0] for r in rings if r):
+            continue
+        result.append(Country(_alpha2(geom.get("id")), (geom.get("properties") or {}).get("name", ""), rings))
+    return result
+
+
+@lru_cache(maxsize=1)
+def world_countries() -> tuple[Country, ...]:
+    """The shipped Natural Earth 110m outlines (read once per process)."""
+    text = resources.files("newsbeam").joinpath("data", WORLD_FILE).read_text(encoding="utf-8")
+    return tuple(countries_from_topology(json.loads(text)["topology"]))
+
+
+def _rings_xy(rings: list[tuple[tuple[float, float], ...]]) -> tuple[list, list]:
+    """Rings as one x/y pair of lists with None between rings; a ring past +-180 is drawn again shifted by 360."""
+    xs: list = []
+    ys: list = []
+    for ring in rings:
+        lons = [p[0] for p in ring]
+        shifts = [0.0]
+        if max(lons) > 180:
+            shifts.append(-360.0)
+        if min(lons) < -180:
+            shifts.append(360.0)
+        for s in shifts:
+            xs += [lon + s for lon in lons] + [None]
+            ys += [p[1] for p in ring] + [None]
+    return xs, ys
+
+
+def country_name(code: str) -> str:
+    """A readable name for an ISO alpha-2 code; the code itself when pycountry does not know it."""
+    c = pycountry.countries.get(alpha_2=code) if code and len(code) == 2 else None
+    return getattr(c, "common_name", None) or (c.name if c else code or "unknown")
+
+
+def marker_sizes(mentions: list[int], largest: float = 38.0, smallest: float = 6.0) -> list[float]:
+    """Marker diameters whose area grows with mentions (so a place mentioned 4x looks 4x as big, not 16x)."""
+    top = max(mentions, default=1) or 1
+    return [round(max(smallest, largest * math.sqrt(m / top)), 1) for m in mentions]
+
+
+def country_colours(codes: list[str]) -> dict[str, str]:
+    """A colour per country, in the given order (most mentioned first), cycling through a readable palette."""
+    return {c: COUNTRY_PALETTE[i % len(COUNTRY_PALETTE)] for i, c in enumerate(codes)}
+
+
+def map_figure_dict(places: list[Place], mentioned: set[str], esc, countries: tuple[Country, ...] | None = None) -> dict:
+    """A plotly figure (as a dict) of the countries with points on top; ``esc`` escapes corpus strings."""
+    countries = countries if countries is not None else world_countries()
+    traces: list[dict] = []
+    base_x, base_y = _rings_xy([r for c in countries for r in c.rings])
+    traces.append(_fill_trace("countries", base_x, base_y, LAND_COLOUR))
+    hit_x, hit_y = _rings_xy([r for c in countries if c.code in mentioned for r in c.rings])
+    if hit_x:
+        traces.append(_fill_trace("countries mentioned", hit_x, hit_y, MENTIONED_COLOUR))
+    order: list[str] = []
+    totals: dict[str, int] = {}
+    for p in places:
+        totals[p.country_code] = totals.get(p.country_code, 0) + p.mentions
+    order = sorted(totals, key=lambda c: (-totals[c], c))
+    colours = country_colours(order)
+    sizes = dict(zip([id(p) for p in places], marker_sizes([p.mentions for p in places]), strict=True))
+    for code in order:
+        pts = sorted((p for p in places if p.country_code == code), key=lambda p: -p.mentions)
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": esc(f"{country_name(code)} ({code})" if code else "unknown country"),
+                "x": [p.lon for p in pts],
+                "y": [p.lat for p in pts],
+                "text": [esc(p.name) for p in pts],
+                "customdata": [[esc(p.kind), p.mentions, p.articles] for p in pts],
+                "hovertemplate": "<b>%{text}</b> (%{customdata[0]})<br>%{customdata[1]} mentions in "
+                "%{customdata[2]} articles<extra>%{fullData.name}</extra>",
+                "marker": {
+                    "size": [sizes[id(p)] for p in pts],
+                    "color": colours[code],
+                    "opacity": 0.8,
+                    "line": {"width": 0.6, "color": "#ffffff"},
+                },
+            }
+        )
+    layout = {
+        "title": {"text": "Places mentioned (marker area = mentions in non-duplicate paragraphs)"},
+        "xaxis": {"range": [-180, 180], "visible": False, "fixedrange": False},
+        "yaxis": {"range": list(LAT_RANGE), "visible": False, "scaleanchor": "x", "scaleratio": 1},
+        "height": 620,
+        "margin": {"l": 10, "r": 10, "t": 50, "b": 10},
+        "plot_bgcolor": "#f4f8fb",
+        "legend": {"title": {"text": "country"}, "itemsizing": "constant"},
+        "showlegend": True,
+    }
+    return {"data": traces, "layout": layout}
+
+
+def _fill_trace(name: str, xs: list, ys: list, colour: str) -> dict:
+    return {
+        "type": "scatter",
+        "mode": "lines",
+        "name": name,
+        "x": xs,
+        "y": ys,
+        "fill": "toself",
+        "fillcolor": colour,
+        "line": {"color": BORDER_COLOUR, "width": 0.5},
+        "hoverinfo": "skip",
+        "showlegend": False,
+    }
