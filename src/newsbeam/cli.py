@@ -79,6 +79,10 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--run", action="append", default=[], metavar="RUN_ID", help="a run to remove (repeatable)")
     f.add_argument("--source", action="append", default=[], metavar="NAME_OR_URI",
                    help="an outlet name (the source column) or an input URI whose articles go (repeatable)")
+
+    from . import report
+
+    report.add_parser(sub)
     return p
 
 
@@ -146,6 +150,10 @@ def _setup_logging(quiet: bool, log_file: str | None) -> logging.Logger:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Libraries that call logging.warning() at import would otherwise install a root handler printing to stderr
+    # (Beam's "apitools not found"); our own messages go through the 'newsbeam' logger.
+    if not logging.getLogger().handlers:
+        logging.getLogger().addHandler(logging.NullHandler())
     argv = list(sys.argv[1:] if argv is None else argv)
     beam_args: list[str] = []
     if "--" in argv:
@@ -154,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         a = _parser().parse_args(argv)
         if a.command is None:
-            raise UsageError("a command is required: run, query or status (see --help)")
+            raise UsageError("a command is required: run, query, status, compact, forget or report (see --help)")
         if a.command == "run":
             from .jobs import run_command
 
@@ -167,6 +175,10 @@ def main(argv: list[str] | None = None) -> int:
             return _status(a)
         if a.command in ("compact", "forget"):
             return _maintain(a)
+        if a.command == "report":
+            from .report import run as run_report
+
+            return run_report(a)
     except UsageError as e:
         print(f"newsbeam: error: {e}", file=sys.stderr)
         return EXIT_USAGE
@@ -216,24 +228,42 @@ def _query(a: argparse.Namespace) -> int:
 
 
 def _status(a: argparse.Namespace) -> int:
-    from .store import run_records
+    from .store import Locked, OutputLock, replaced_run_ids, run_records
 
-    recs = run_records(_require_out(a.out))
+    out = _require_out(a.out)
+    recs = run_records(out)
+    replaced = replaced_run_ids(out)
+    running = None
+    try:
+        with OutputLock(out, write_holder=False):
+            pass
+    except Locked as e:
+        running = str(e)
     if a.json:
         for r in recs:
-            print(json.dumps({k: r.get(k) for k in ("run_id", "seq", "status", "started", "ended", "counts")}))
+            print(json.dumps({**r, "files_compacted": r["run_id"] in replaced}, sort_keys=True, default=str))
+        if running:
+            print(json.dumps({"running": running}))
         return EXIT_OK
-    header = f"{'run_id':<24} {'status':<20} {'started':<20} {'secs':>6} {'inputs':>6} {'articles':>8} " \
-             f"{'paras':>7} {'dups':>6} {'rejects':>7}"
-    print(header)
+    cols = ("run_id", "kind", "status", "started", "secs", "inputs", "articles", "paras", "dups", "near", "rejects",
+            "places", "actors", "MB/s")
+    rows = []
     for r in recs:
         c = r.get("counts", {})
-        started = (r.get("started") or "")[:19]
-        print(
-            f"{r['run_id']:<24} {r.get('status', ''):<20} {started:<20} {r.get('seconds', 0):>6.1f} "
-            f"{len(r.get('inputs', [])):>6} {c.get('articles', 0):>8} {c.get('paragraphs', 0):>7} "
-            f"{c.get('duplicates', 0):>6} {c.get('rejects', 0):>7}"
-        )
+        rows.append((
+            r["run_id"], r.get("kind", "run") + ("*" if r["run_id"] in replaced else ""), r.get("status", ""),
+            (r.get("started") or "")[:19].replace("T", " "), f"{r.get('seconds', 0) or 0:.1f}",
+            str(len(r.get("inputs", []))), str(c.get("articles", 0)), str(c.get("paragraphs", 0)),
+            str(c.get("duplicates", 0)), str(c.get("near_duplicates", 0)), str(c.get("rejects", 0)),
+            str(c.get("places", 0)), str(c.get("actors", 0)), str(c.get("mb_per_s", "")),
+        ))
+    widths = [max(len(x) for x in col) for col in zip(cols, *rows, strict=True)]
+    for row in (cols, *rows):
+        print("  ".join(v.ljust(w) if i < 4 else v.rjust(w) for i, (v, w) in enumerate(zip(row, widths, strict=True))))
+    if replaced:
+        print("* files merged into a later compact run; the record stays for history and incremental runs")
+    if running:
+        print(f"in progress: {running}")
     return EXIT_OK
 
 

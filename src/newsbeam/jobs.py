@@ -6,6 +6,7 @@ Beam graph, publish, write the record and the summary; the graph itself (``pipel
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sys
@@ -19,6 +20,7 @@ from . import __version__
 from .articles import uri_hash
 from .cli import EXIT_INTERNAL, EXIT_LOCKED, EXIT_OK, EXIT_REJECTS, EXIT_USAGE, UsageError
 from .config import Config, ConfigError, load
+from .progress import ProgressPrinter, log_tail, worker_log
 from .runner import BeamOptionsError, validate_beam_args
 from .schema import SCHEMA_VERSION
 from .sources import UsageError as InputUsageError
@@ -35,6 +37,8 @@ from .store import (
     next_seq,
     publish,
     published_runs,
+    refresh_views,
+    views_stale,
     write_record,
 )
 
@@ -147,6 +151,8 @@ def _run_locked(cfg: Config, refs: list, out: Path, beam_args: list[str], log: l
     removed = cleanup_unpublished(out)
     if removed:
         log.info("removed leftovers of an unfinished run: %s", ", ".join(removed))
+    if views_stale(out):
+        refresh_views(out)
     try:
         check_index_settings(out, cfg.dedup.index_settings(), cfg.dedup.near)
     except IndexMismatch as e:
@@ -174,10 +180,18 @@ def _run_locked(cfg: Config, refs: list, out: Path, beam_args: list[str], log: l
     }
     log.info("newsbeam %s: run %s, %d inputs (%d already done), workers %d", __version__, run_id, len(todo),
              len(skipped), cfg.workers)
+    log_path = out / "_logs" / f"{run_id}.log"
+    record["beam_log"] = str(log_path.relative_to(out))
     try:
-        counts = run_job(todo, cfg, run_id, staging, index_files(out), superseded, beam_args) if todo else {}
+        with worker_log(log_path) as real_stderr:
+            show = not quiet and real_stderr.isatty()
+            with ProgressPrinter(staging, len(todo), real_stderr) if show else contextlib.nullcontext():
+                counts = run_job(todo, cfg, run_id, staging, index_files(out), superseded, beam_args) if todo else {}
     except Exception:
         write_record(out, {**record, "status": "failed", "ended": _now(), "seconds": time.monotonic() - t0})
+        tail = log_tail(log_path)
+        if tail:
+            print(f"newsbeam: last lines of {log_path}:\n{tail}", file=sys.stderr)
         raise
     seconds = time.monotonic() - t0
     summary = summarize(counts, seconds, len(todo), len(skipped))

@@ -122,6 +122,8 @@ def rewrite(
         rel = con.sql(f"SELECT {names} FROM {tmp} ORDER BY {order[t]}").to_arrow_table()
         pq.write_table(rel.cast(schema.TABLES[t]), dest[t] / "part-00000.parquet", compression="zstd")
     _write_index(con, out, dest["_index"], dedup, hasher, promoted, rebuild_index, counts)
+    for t, tmp in (("articles", "a"), ("paragraphs", "p"), ("rejects", "r")):
+        counts[t] = con.execute(f"SELECT count(*) FROM {tmp}").fetchone()[0]
 
     seq = next_seq(out)
     record = {

@@ -40,6 +40,7 @@ from .dedup import (
 )
 from .finalize import finalize_shard
 from .ingest import IngestOptions, read_input
+from .progress import ProgressWriter
 from .staging import ShardWriter, new_shard_id
 
 NS = "newsbeam"
@@ -69,21 +70,32 @@ class _CountingDoFn(beam.DoFn):
 class ReadInputsFn(_CountingDoFn):
     """InputRef -> article dicts (main) and reject dicts (tag 'reject'). Never raises for bad input."""
 
-    def __init__(self, opts: IngestOptions):
+    def __init__(self, opts: IngestOptions, staging: str | None = None):
         super().__init__()
-        self.opts = opts
+        self.opts, self.staging = opts, staging
+
+    def setup(self):
+        self.progress = ProgressWriter(self.staging, "read") if self.staging else None
 
     def process(self, ref):
         self.inc("inputs-read")
         for kind, value in read_input(ref, self.opts):
             if kind == "article":
                 self.inc("articles-read")
+                if self.progress:
+                    self.progress.add(articles=1)
                 yield value
             elif kind == "reject":
                 self.inc(f"rejects-{value['reason']}")
                 yield beam.pvalue.TaggedOutput("reject", value)
             else:
                 self.inc(value)
+        if self.progress:
+            self.progress.add(inputs=1)
+
+    def finish_bundle(self):
+        if self.progress:
+            self.progress.flush()
 
 
 class WriteRejectsFn(_CountingDoFn):
@@ -121,6 +133,7 @@ class ProcessArticlesFn(_CountingDoFn):
         t = self.cfg.tagging
         self.tagger = Tagger.shared(t) if (t.places or t.actors) else None
         self.hasher = MinHasher(self.cfg.dedup) if self.cfg.dedup.near else None
+        self.progress = ProgressWriter(self.staging, "process")
 
     def start_bundle(self):
         self.shard = new_shard_id()
@@ -161,6 +174,7 @@ class ProcessArticlesFn(_CountingDoFn):
         self.inc("articles")
         for k, v in built.counts.items():
             self.inc(k, v)
+        self.progress.add(articles_done=1, text_bytes=built.counts.get("paragraph-text-bytes", 0))
         for key, ref in built.refs:
             yield beam.pvalue.TaggedOutput("ref", (key, (*ref, self.shard)))
         for b in built.bands:
@@ -171,6 +185,7 @@ class ProcessArticlesFn(_CountingDoFn):
     def finish_bundle(self):
         self.art_writer.close()
         self.para_writer.close()
+        self.progress.flush()
 
 
 class ReadIndexFn(_CountingDoFn):
@@ -396,6 +411,7 @@ class FinalizeFn(_CountingDoFn):
         counts = finalize_shard(Path(self.staging), shard, list(grouped["dec"]), self.dedup, self.hasher)
         for k, v in counts.items():
             self.inc(k, v)
+        ProgressWriter(self.staging, "final").add(shards_final=1)
         yield shard
 
 
@@ -424,7 +440,7 @@ class NewsbeamJob(beam.PTransform):
         read = (
             refs
             | "SpreadInputs" >> beam.Reshuffle()
-            | "ReadInputs" >> beam.ParDo(ReadInputsFn(opts)).with_outputs("reject", main="article")
+            | "ReadInputs" >> beam.ParDo(ReadInputsFn(opts, self.staging)).with_outputs("reject", main="article")
         )
         processed = read.article | "ProcessArticles" >> beam.ParDo(
             ProcessArticlesFn(self.run_id, self.staging, cfg)

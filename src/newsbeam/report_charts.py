@@ -57,6 +57,14 @@ def _fig(data: list, layout: dict) -> dict:
     return go.Figure(data=data, layout=layout).to_plotly_json()
 
 
+def count_axis(title: str, values: list[int]) -> dict:
+    """An axis for counts: starts at zero and, for small counts, ticks at whole numbers only."""
+    axis: dict = {"title": {"text": title}, "rangemode": "tozero"}
+    if max(values, default=0) <= 10:
+        axis["dtick"] = 1
+    return axis
+
+
 def _bar_height(n: int) -> int:
     return max(260, 110 + 26 * n)
 
@@ -76,9 +84,9 @@ def per_day_figure(rows: list[dict]) -> dict | None:
         ],
         _layout("Articles and unique paragraphs per publication day (UTC)", 380,
                 xaxis={"title": {"text": "publication day"}, "type": "date"},
-                yaxis={"title": {"text": "articles"}, "rangemode": "tozero"},
-                yaxis2={"title": {"text": "unique paragraphs"}, "overlaying": "y", "side": "right",
-                        "rangemode": "tozero", "showgrid": False}),
+                yaxis=count_axis("articles", [r["articles"] for r in dated]),
+                yaxis2={**count_axis("unique paragraphs", [r["unique_paragraphs"] for r in dated]),
+                        "overlaying": "y", "side": "right", "showgrid": False}),
     )
 
 
@@ -100,7 +108,7 @@ def per_run_figure(rows: list[dict]) -> dict | None:
         ],
         _layout("Articles and unique paragraphs per run (current version of each input)", 360, barmode="group",
                 xaxis={"title": {"text": "run (sequence number, start time UTC)"}, "type": "category"},
-                yaxis={"title": {"text": "count"}, "rangemode": "tozero"}),
+                yaxis={"title": {"text": "count"}, "rangemode": "tozero"}, bargap=0.35),
     )
 
 
@@ -152,7 +160,7 @@ def regions_figure(rows: list[dict]) -> dict | None:
         ],
         _layout(f"Top {len(rows)} regions by articles", _bar_height(len(rows)), barmode="group",
                 margin={"l": 220, "r": 30, "t": 60, "b": 50},
-                xaxis={"title": {"text": "articles"}, "rangemode": "tozero"},
+                xaxis=count_axis("articles", [r["articles_mentioning"] for r in rows]),
                 yaxis={"type": "category", "automargin": True}),
     )
 
@@ -178,7 +186,7 @@ def actors_figure(rows: list[dict], top: int = 25) -> dict | None:
     return _fig(data, _layout(
         f"Top {len(rows)} actors by articles, coloured by type", _bar_height(len(rows)),
         margin={"l": 230, "r": 30, "t": 60, "b": 50}, barmode="stack",
-        xaxis={"title": {"text": "articles"}, "rangemode": "tozero"},
+        xaxis=count_axis("articles", [r["articles"] for r in rows]),
         yaxis={"type": "category", "categoryorder": "array", "categoryarray": order, "automargin": True}))
 
 
@@ -201,7 +209,8 @@ def cooccurrence_figure(rows: list[dict]) -> dict | None:
     actor_names, region_names, z = cooccurrence_matrix(rows)
     return _fig(
         [go.Heatmap(z=z, x=[esc(r) for r in region_names], y=[esc(a) for a in actor_names], colorscale="Blues",
-                    texttemplate="%{z}", colorbar={"title": {"text": "articles"}}, xgap=1, ygap=1,
+                    texttemplate="%{z}", xgap=1, ygap=1,
+                    colorbar={"title": {"text": "articles"}, **({"dtick": 1} if max(map(max, z)) <= 10 else {})},
                     hovertemplate="%{y} in %{x}: %{z} articles<extra></extra>")],
         _layout("Actors x regions: articles mentioning the actor, by the article's main region",
                 max(320, 140 + 28 * len(actor_names)), margin={"l": 200, "r": 30, "t": 60, "b": 140},
@@ -216,10 +225,9 @@ def rejects_figure(rows: list[dict]) -> dict | None:
     return _fig(
         [go.Bar(x=[esc(r["reason"]) for r in rows], y=[r["rejects"] for r in rows], marker_color=REJECT_COLOUR,
                 name="rejects", hovertemplate="%{x}: %{y} rejected inputs<extra></extra>")],
-        _layout("Rejected inputs by reason", 320, showlegend=False,
+        _layout("Rejected inputs by reason", 320, showlegend=False, bargap=0.55,
                 xaxis={"title": {"text": "reason"}, "type": "category"},
-                yaxis={"title": {"text": "rejected inputs"}, "rangemode": "tozero", "dtick": 1 if
-                       max(r["rejects"] for r in rows) < 10 else None}),
+                yaxis=count_axis("rejected inputs", [r["rejects"] for r in rows])),
     )
 
 

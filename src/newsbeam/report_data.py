@@ -244,7 +244,8 @@ def cooccurrence(con: duckdb.DuckDBPyConnection, n_actors: int = 15, n_regions: 
         ta AS (SELECT actor_id, count(DISTINCT article_id) AS n FROM x GROUP BY actor_id
                ORDER BY n DESC, actor_id LIMIT $1),
         tr AS (SELECT code, count(DISTINCT article_id) AS n FROM x GROUP BY code ORDER BY n DESC, code LIMIT $2)
-        SELECT x.actor_id, mode(x.name) AS actor, coalesce(mode(x.actor_country), '') AS actor_country, x.code AS admin1_code, mode(x.region) AS region,
+        SELECT x.actor_id, mode(x.name) AS actor, coalesce(mode(x.actor_country), '') AS actor_country,
+               x.code AS admin1_code, mode(x.region) AS region,
                mode(x.country_code) AS country_code, count(DISTINCT x.article_id) AS articles,
                any_value(ta.n) AS actor_total, any_value(tr.n) AS region_total
         FROM x JOIN ta USING (actor_id) JOIN tr USING (code)

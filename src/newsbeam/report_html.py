@@ -60,8 +60,12 @@ def fmt_value(value: object) -> str:
     return str(value)
 
 
-def html_table(columns: Sequence[Column], rows: Sequence[dict], limit: int | None = None, caption: str = "") -> str:
-    """A plain, escaped HTML table; past ``limit`` rows a note says how many were left out."""
+def html_table(columns: Sequence[Column], rows: Sequence[dict], limit: int | None = None, caption: str = "",
+               fold: int = 12) -> str:
+    """A plain, escaped HTML table; past ``limit`` rows a note says how many were left out.
+
+    A table longer than ``fold`` rows sits in a closed <details> so the charts stay close together on screen.
+    """
     shown = list(rows if limit is None else rows[:limit])
     head = "".join(f'<th{" class=num" if c.numeric else ""}>{esc(c.label)}</th>' for c in columns)
     body = []
@@ -75,7 +79,11 @@ def html_table(columns: Sequence[Column], rows: Sequence[dict], limit: int | Non
     more = ""
     if limit is not None and len(rows) > limit:
         more = f'<p class="more">{len(rows) - limit} more rows not shown.</p>'
-    return f'<table>{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>{more}'
+    table = f'<table>{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>{more}'
+    if len(shown) > fold:
+        label = f"{caption}: " if caption else "Numbers: "
+        return f"<details><summary>{esc(label)}table of {len(shown)} rows</summary>{table}</details>"
+    return table
 
 
 @dataclass

@@ -55,9 +55,10 @@ def new_run_id(now: datetime | None = None) -> str:
 class OutputLock:
     """An exclusive, non-blocking flock on ``OUT/.lock``; released by the kernel when the process dies."""
 
-    def __init__(self, out: Path):
+    def __init__(self, out: Path, write_holder: bool = True):
         self.path = Path(out) / ".lock"
         self.fd: int | None = None
+        self.write_holder = write_holder
 
     def __enter__(self) -> OutputLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -72,8 +73,9 @@ class OutputLock:
                 pass
             os.close(fd)
             raise Locked(f"another newsbeam run holds {self.path} ({holder or 'unknown holder'})") from None
-        os.ftruncate(fd, 0)
-        os.write(fd, f"pid {os.getpid()} since {datetime.now(timezone.utc).isoformat(timespec='seconds')}\n".encode())
+        if self.write_holder:
+            os.ftruncate(fd, 0)
+            os.write(fd, f"pid {os.getpid()} since {datetime.now(timezone.utc).isoformat(timespec='seconds')}\n".encode())  # noqa: E501
         self.fd = fd
         return self
 
@@ -216,9 +218,18 @@ def _move_parts(files: list[Path], dest: Path, schema_: pa.Schema) -> int:
     return len(files)
 
 
+def _fault(point: str) -> None:
+    """Test hook: ``NEWSBEAM_FAULT=<point>`` kills this process with SIGKILL there (crash-safety tests)."""
+    if os.environ.get("NEWSBEAM_FAULT") == point:
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
 def publish(out: Path, run_id: str, staging: Path, record: dict) -> None:
     out = Path(out)
     _move_parts(list((staging / "tables" / "articles").glob("*.parquet")), out / "articles" / f"run-{run_id}", schema.ARTICLES)
+    _fault("publish-after-articles")
     _move_parts(
         list((staging / "tables" / "paragraphs").glob("*.parquet")), out / "paragraphs" / f"run-{run_id}", schema.PARAGRAPHS
     )
@@ -227,8 +238,10 @@ def publish(out: Path, run_id: str, staging: Path, record: dict) -> None:
     settings_path = out / "_index" / "settings.json"
     if not settings_path.exists() or record.get("dedup", {}).get("near"):
         _write_json_atomic(settings_path, {"minhash": record["index_settings"], "near": record["dedup"]["near"]})
+    _fault("publish-before-record")
     record = {**record, "published": True}
     write_record(out, record)
+    _fault("publish-before-views")
     shutil.rmtree(staging, ignore_errors=True)
     refresh_views(out)
 
@@ -297,6 +310,15 @@ def connect_views(out: Path, con: duckdb.DuckDBPyConnection | None = None) -> du
     for s in view_sql(out):
         con.execute(s)
     return con
+
+
+def views_stale(out: Path) -> bool:
+    """The database file predates the newest run record (a run killed between its record and the views)."""
+    db = Path(out) / DB_NAME
+    recs = list((Path(out) / "_runs").glob("*.json"))
+    if not recs:
+        return False
+    return not db.exists() or db.stat().st_mtime < max(r.stat().st_mtime for r in recs)
 
 
 def refresh_views(out: Path) -> None:
