@@ -10,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import moto_s3
 from nasty_corpus import STORY, build_nasty_corpus
 
 from newsbeam.cli import main
@@ -52,27 +53,11 @@ def http():
 
 
 @pytest.fixture()
-def s3(monkeypatch):
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    for k in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL_S3"):
-        monkeypatch.delenv(k, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://{host}:{port}")
-    import boto3
-
-    client = boto3.session.Session().client("s3")
-    client.create_bucket(Bucket="inbox")
+def s3():
     lines = b"".join(json.dumps({"body": f"Bulletin {i}: the coastal road near Jiwani reopened to traffic today.",
                                  "headline": f"Bulletin {i}"}).encode() + b"\n" for i in range(3))
-    client.put_object(Bucket="inbox", Key="feeds/bulletins.jsonl.gz", Body=gzip.compress(lines))
-    yield "s3://inbox/feeds/"
-    server.stop()
+    with moto_s3({"inbox": {"feeds/bulletins.jsonl.gz": gzip.compress(lines)}}):
+        yield "s3://inbox/feeds/"
 
 
 def _summary(out: str) -> dict:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import zstandard
+from conftest import moto_s3
 from nasty_corpus import STORY, build_nasty_corpus
 
 from newsbeam.ingest import IngestOptions, parse_text_article, read_input
@@ -460,28 +461,10 @@ def test_http_unreachable(http):
 
 @pytest.fixture(scope="module")
 def s3():
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    mp = pytest.MonkeyPatch()
-    for k in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL_S3"):
-        mp.delenv(k, raising=False)
-    mp.setenv("AWS_ACCESS_KEY_ID", "testing")
-    mp.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    mp.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    mp.setenv("AWS_ENDPOINT_URL", f"http://{host}:{port}")  # honoured by boto3 itself; no extra option needed
-    import boto3
-
-    client = boto3.session.Session().client("s3")
-    client.create_bucket(Bucket="feeds")
     lines = b"".join(json.dumps({"text": f"Story {i} from the wire."}).encode() + b"\n" for i in range(3))
-    client.put_object(Bucket="feeds", Key="2026/04/wire.jsonl.gz", Body=gzip.compress(lines))
-    client.put_object(Bucket="feeds", Key="2026/04/story.txt", Body=STORY.encode())
-    yield client
-    mp.undo()
-    server.stop()
+    objects = {"2026/04/wire.jsonl.gz": gzip.compress(lines), "2026/04/story.txt": STORY.encode()}
+    with moto_s3({"feeds": objects}) as client:
+        yield client
 
 
 def test_s3_read(s3):

@@ -4,6 +4,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from conftest import moto_s3
 
 from newsbeam.sources import InputRef, UsageError, list_inputs, local_ref, strip_credentials
 
@@ -196,27 +197,9 @@ def test_http_listing_uses_head_and_strips_credentials(http_url):
 
 @pytest.fixture(scope="module")
 def s3():
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    mp = pytest.MonkeyPatch()
-    for k in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL_S3"):
-        mp.delenv(k, raising=False)
-    mp.setenv("AWS_ACCESS_KEY_ID", "testing")
-    mp.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    mp.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    mp.setenv("AWS_ENDPOINT_URL", f"http://{host}:{port}")
-    import boto3
-
-    client = boto3.session.Session().client("s3")
-    client.create_bucket(Bucket="news")
-    for key in ("feeds/a.jsonl.gz", "feeds/sub/b.txt", "feeds/.hidden.txt", "feeds/.tmp/c.txt", "other/d.txt"):
-        client.put_object(Bucket="news", Key=key, Body=b"body of " + key.encode())
-    yield client
-    mp.undo()
-    server.stop()
+    keys = ("feeds/a.jsonl.gz", "feeds/sub/b.txt", "feeds/.hidden.txt", "feeds/.tmp/c.txt", "other/d.txt")
+    with moto_s3({"news": {key: b"body of " + key.encode() for key in keys}}) as client:
+        yield client
 
 
 def test_s3_prefix_glob_and_single_key(s3):

@@ -1,0 +1,37 @@
+"""Shared fixtures: a real S3-compatible server (moto) on 127.0.0.1 with credentials only in the environment."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+import pytest
+
+
+@contextlib.contextmanager
+def moto_s3(buckets: dict[str, dict[str, bytes]]) -> Iterator:
+    """Start moto's standalone server, point boto3 at it through AWS_ENDPOINT_URL, create ``buckets``; yield a client."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    mp = pytest.MonkeyPatch()
+    for k in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL_S3"):
+        mp.delenv(k, raising=False)
+    mp.setenv("AWS_ACCESS_KEY_ID", "testing")
+    mp.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    mp.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    mp.setenv("AWS_ENDPOINT_URL", f"http://{host}:{port}")  # honoured by boto3 itself; no extra option needed
+    try:
+        import boto3
+
+        client = boto3.session.Session().client("s3")
+        for bucket, objects in buckets.items():
+            client.create_bucket(Bucket=bucket)
+            for key, body in objects.items():
+                client.put_object(Bucket=bucket, Key=key, Body=body)
+        yield client
+    finally:
+        mp.undo()
+        server.stop()
