@@ -152,3 +152,24 @@ def test_fingerprint_covers_data_files():
     assert len(fp) == 16 and fp == gz.source_fingerprint()
     assert all((gz.DATA_DIR / f).is_file() for f in gz.DATA_FILES)
     assert sum((gz.DATA_DIR / f).stat().st_size for f in gz.DATA_FILES) < 15_000_000
+
+
+def test_name_variants():
+    assert gz._variants("Barrow in Furness") == ["Barrow in Furness", "Barrow-in-Furness"]
+    assert gz._variants("Stoke-on-Trent") == ["Stoke-on-Trent", "Stoke on Trent"]
+    assert gz._variants("Saint Albans") == ["Saint Albans", "St. Albans", "St Albans"]
+    assert gz._variants("St. Petersburg") == ["St. Petersburg", "Saint Petersburg", "St Petersburg"]
+    assert gz._variants("Les Cayes") == ["Les Cayes"]
+
+
+def test_saint_and_particle_forms_resolve(gaz):
+    assert _first(gaz, "St. Petersburg")["country_code"] == "RU"  # not only the Florida city
+    assert _first(gaz, "Barrow-in-Furness")["geonameid"] == 2656241
+    assert "US.VT" in {gaz.entity(i)["admin1_code"] for i in gaz.lookup("St. Albans")}
+
+
+def test_proper_names_are_not_flagged_as_everyday_words(gaz):
+    for name in ("Texas", "California", "Scotland", "Wales", "York", "Russia"):
+        assert not gaz.key_flags[gaz.key_id(name)] & gz.F_COMMON, name
+    for name in ("Reading", "Nice", "Mobile", "Rivers"):
+        assert gaz.key_flags[gaz.key_id(name)] & gz.F_COMMON, name

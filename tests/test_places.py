@@ -94,7 +94,16 @@ def test_blocked_organisation_name(tagger):
     r = tag(tagger, text, blocked=[[(4, 31)]])
     assert text[4:31] == "Balochistan Liberation Army"
     assert found(r) == [] and r.n_blocked == 1
-    assert found(tag(tagger, text))[0] == ("Balochistan", "admin1", "PK", "PK.02")
+    other = "Fighting spread across Balochistan."
+    assert found(tag(tagger, other, blocked=[[(0, 8)]]))[0] == ("Balochistan", "admin1", "PK", "PK.02")
+
+
+def test_place_inside_other_names(tagger):
+    """Without the organisation pass, a name followed by an organisation or feature word is not a mention."""
+    r = tag(tagger, "The Balochistan Liberation Army said it carried out the attack.",
+            "The New York Times and the Bank of England were cited.", "Barges sailed up the Columbia River.")
+    assert found(r) == [] and r.n_blocked == 3
+    assert found(tag(tagger, "Fighting continued across Balochistan."))[0][0] == "Balochistan"
 
 
 def test_metonymy(tagger):
@@ -160,3 +169,51 @@ def test_empty_and_sorted(tagger):
     starts = [m["start"] for m in r.mentions[0]]
     assert starts == sorted(starts) and len(starts) == 3
     assert {m["admin1_code"] for m in r.mentions[0]} == {"PK.05", "PK.04", "PK.03"}
+
+
+def test_scan_survives_a_rejected_match(tagger):
+    # "The D" is a key that ends inside "Dominican"; it must not hide the country behind it.
+    assert found(tag(tagger, "The Dominican Republic said it would deport more people.")) == [
+        ("Dominican Republic", "country", "DO", None)]
+
+
+def test_dateline_particles_and_long_country(tagger):
+    r = tag(tagger, "PORT-AU-PRINCE, Haiti — Gangs attacked the town.")
+    assert [m["name"] for m in r.mentions[0]] == ["Port-au-Prince", "Haiti"]
+    r = tag(tagger, "GOMA, Democratic Republic of Congo — Rebels advanced on Saturday.")
+    assert found(r) == [("GOMA", "city", "CD", "CD.11"), ("Democratic Republic of Congo", "country", "CD", None)]
+
+
+def test_town_of_and_lists(tagger):
+    r = tag(tagger, "Gangs attacked the town of Mirebalais in Haiti overnight.")
+    assert found(r)[0] == ("Mirebalais", "city", "HT", "HT.07")
+    r = tag(tagger, "Water tankers were sent from Hattiesburg and Meridian, Mississippi officials said.")
+    assert [(t, a1) for t, _, _, a1 in found(r)[:2]] == [("Hattiesburg", "US.MS"), ("Meridian", "US.MS")]
+
+
+def test_unit_nouns(tagger):
+    r = tag(tagger, "Students were killed near the Washington state line, police in Idaho said.")
+    assert found(r)[0] == ("Washington", "admin1", "US", "US.WA")
+    r = tag(tagger, "Militants raided a base in Borno state, and Kharkiv region lost power.")
+    assert [(t, k) for t, k, _, _ in found(r)] == [("Borno", "admin1"), ("Kharkiv", "admin1")]
+
+
+def test_one_sense_per_article(tagger):
+    r = tag(tagger, "HOPE, Ark. — A plane crashed after take-off from the airport in Hope on Tuesday.",
+            "There is little hope that the recorder survived. Hope is fading, one officer said.")
+    assert [(m["text"], m["admin1_code"]) for ms in r.mentions for m in ms] == [
+        ("HOPE", "US.AR"), ("Ark.", "US.AR"), ("Hope", "US.AR")]
+
+
+def test_georgia_state_among_alabama_towns(tagger):
+    r = tag(tagger, "A tornado hit Bessemer and Fairfield, west of Birmingham, Alabama, and moved toward Georgia, "
+                    "where warnings were issued for Rome and Carrollton.")
+    got = {t: a1 or cc for t, _, cc, a1 in found(r)}
+    assert (got["Georgia"], got["Rome"], got["Carrollton"]) == ("US.GA", "US.GA", "US.GA")
+    r = tag(tagger, "Fighters moved between Niger, Chad and Cameroon, officials in Maiduguri, Nigeria, said.")
+    assert found(r)[0] == ("Niger", "country", "NE", None)
+
+
+def test_proper_names_are_not_common_words(tagger):
+    r = tag(tagger, "Texas lawmakers met on the border with California; Scotland's first minister spoke.")
+    assert [t for t, *_ in found(r)] == ["Texas", "California", "Scotland"]

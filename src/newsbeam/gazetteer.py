@@ -67,6 +67,7 @@ import json
 import math
 import os
 import pickle
+import re
 import sys
 import tempfile
 import threading
@@ -173,8 +174,15 @@ def _usable_key(s: str) -> bool:
     return len(s) >= 2 and any(c.isupper() for c in s) and not s[0].isspace() and not s[-1].isspace()
 
 
+# GeoNames writes "Saint Albans" and "St. Petersburg"; news writes both, and "St Albans" too.
+_SAINT_FORMS = (("Saint ", ("St. ", "St ")), ("Sainte ", ("Ste. ", "Ste ")))
+_PARTICLE_GAP = re.compile(r"(?<=\w)([ -])(in|on|upon|under|le|la|les|de|du|des|en|sur|au|aux|by|am|an|im)\1(?=\w)")
+
+
 def _variants(name: str) -> list[str]:
-    """The name, its ASCII fold, and a capitalised form of names GeoNames writes with a lower-case particle."""
+    """The name, its ASCII fold, a capitalised form of names GeoNames writes with a lower-case particle, and the
+    hyphenated or spaced twin of names with an inner particle (GeoNames has "Barrow in Furness" and
+    "Stoke-on-Trent", news writes both ways), and the Saint / St. / St forms."""
     out = [name]
     f = fold(name)
     if f != name:
@@ -182,6 +190,19 @@ def _variants(name: str) -> list[str]:
     for v in list(out):
         if v[:1].islower():
             out.append(v[:1].upper() + v[1:])
+    for v in list(out):
+        for long, shorts in _SAINT_FORMS:
+            for form in (long, *shorts):
+                if v.startswith(form):
+                    rest = v[len(form):]
+                    out.extend(f + rest for f in (long, *shorts) if f != form and f + rest not in out)
+                    break
+    for v in list(out):
+        if _PARTICLE_GAP.search(v):
+            twin = _PARTICLE_GAP.sub(lambda m: ("-" if m.group(1) == " " else " ") + m.group(2)
+                                     + ("-" if m.group(1) == " " else " "), v)
+            if twin not in out:
+                out.append(twin)
     return out
 
 

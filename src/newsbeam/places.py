@@ -3,18 +3,26 @@
 How it decides, in order:
 
 1. **Matching.** One Aho-Corasick pass (longest match) per paragraph over every gazetteer name, case-sensitive,
-   kept only at word boundaries. Lower-case prose ("reading the report") can never match.
-2. **Local context.** Datelines ("QUETTA, Pakistan —", "LAGOS (Reuters) -"), "City, Region" pairs ("Paris,
-   Texas", "Paris, Tex.", "Reading, Berkshire") that restrict both sides to compatible readings, a place
-   preposition before the name ("in Reading"), sentence-initial position, and capitalised neighbours that make the
-   name part of a person's or organisation's name ("Whitney Houston", "Paris Hilton").
+   kept only at word boundaries (a match that fails the boundary test restarts the scan just after its start, so
+   it cannot hide a real name). Lower-case prose ("reading the report") can never match.
+2. **Local context.** Datelines ("QUETTA, Pakistan —", "LAGOS (Reuters) -", "PORT-AU-PRINCE, Haiti —"),
+   "City, Region" pairs ("Paris, Texas", "Paris, Tex.", "Reading, Berkshire") that restrict both sides to
+   compatible readings, a place preposition before the name ("in Reading") or a place noun ("the town of Sake",
+   "the Swat valley"), shared by the rest of a list ("from Hattiesburg and Meridian"), unit nouns that ask for the
+   region ("Borno state", "Washington state"), sentence-initial position, and capitalised neighbours that make the
+   name part of a person's name ("Whitney Houston", "Paris Hilton"), an organisation's ("Balochistan Liberation
+   Army", "Bank of England": counted in ``n_blocked``) or a feature's ("Columbia River").
 3. **Gates.** Names that are everyday words ("Nice", "Reading", "Police") fire only with place context; the most
    common ones ("March", "Of", "Police") only with a dateline or a "City, Region" pair. Villages and alternate
    names need the article's other evidence (their region or country is mentioned) or a preposition.
 4. **Coherence.** Unambiguous mentions (countries, regions, big cities with one reading) give country and region
    evidence; every reading is then scored as population prior + evidence for its country and region + local
    context. So "Paris" in a French story is Paris, France, and in a story about Texas towns it is Paris, Texas;
-   Georgia is the country next to Tbilisi and the state next to Atlanta.
+   Georgia is the country next to Tbilisi and the state next to Atlanta. A country the article never mentions
+   loses to a same-name region of the country it does mention, unless it is listed with other countries; an
+   anchor that changes its reading once evidence comes in triggers one more round with the final readings.
+   One sense per article: a name the story has shown to be a place is that place again where only its being an
+   everyday word or a small town held it back (never sentence-initially: "Reading the report").
 5. **Article summary.** Country and region evidence, weighted (title 2, first paragraph 1.5, metonymic mentions
    half), gives ``primary_country``, ``primary_region``, ``countries`` and ``regions``.
 
@@ -40,7 +48,9 @@ METONYMY_WEIGHT = 0.5
 DEMONYM_WEIGHT = 0.5
 FIRE_MIN = 4.6  # a reading must score at least this (a town of ~40,000 people with no other evidence)
 MAX_CANDS = 40
+UNIT_BONUS = 4.0  # "Borno state", "the state of Washington": a unit reading beats a city or country of that name
 
+_LIST_GAPS = frozenset((", ", " and ", " or ", ", and ", ", or ", " & "))
 _SENT_END = frozenset(".!?\"“”'‘’([{:;—–-•|")
 PREPOSITIONS = frozenset(
     "in near at from to outside into across around toward towards via throughout within through between "
@@ -71,6 +81,37 @@ TITLES = frozenset(
     "Minister Secretary Ambassador Chancellor Mayor Coach Officer Inspector Commander General Colonel Captain "
     "Saint-".split()
 )
+# "the town of X", "residents of X": the noun before "of" says a place follows.
+PLACE_NOUNS_OF = frozenset(
+    "town towns city cities village villages hamlet suburb suburbs outskirts capital port island islands "
+    "province provinces state states region regions district districts county counties municipality "
+    "neighbourhood neighborhood parts residents people mayor governor streets centre center heart edge "
+    "north south east west northeast northwest southeast southwest".split()
+)
+# Nouns that name an administrative unit, before "of" ("the state of Borno") or after the name ("Borno state",
+# "Washington state", "York and Lebanon counties"): the unit reading is meant, not the city or the country.
+UNIT_NOUNS = frozenset(
+    "state states province provinces region regions oblast governorate county counties district districts "
+    "prefecture parish department".split()
+)
+# Lower-case geographic nouns right after a name ("the Swat valley", "the Reading area") say it is a place.
+GEO_AFTER = UNIT_NOUNS | frozenset("valley area border coast basin countryside city town village suburbs".split())
+# Capitalised words that, right after a place name, make it part of the name of something else: a natural
+# feature ("Columbia River"), a street, or an organisation ("Balochistan Liberation Army", "New York Times",
+# "Birmingham City Council"). Places that really end in such a word ("Kansas City") are gazetteer keys and are
+# matched whole, so they never reach this test.
+FEATURE_HEADS = frozenset(
+    "River Rivers Lake Lakes Mountains Mountain Mount Hills Island Islands Sea Ocean Strait Straits Gulf Bay "
+    "Desert Canal Dam Peninsula Street Road Avenue Boulevard Highway Motorway Expressway".split()
+)
+ORG_HEADS = frozenset(
+    "Liberation Army Front Airways Airlines Times Post Herald Tribune Gazette Chronicle Institute University "
+    "College Council Borough Police Rangers United Rovers Wanderers Athletic Albion FC City".split()
+)
+# "University of Cambridge", "Bank of England": an organisation named after the place.
+ORG_BEFORE_OF = frozenset(
+    "University Bank Institute College Museum Academy Archbishop Bishop Duke Duchess Port".split())
+
 _NOT_SENTENCE_END = frozenset("U.S. U.K. Mr. Mrs. Ms. Dr. St. Gen. Lt. Col. Sen. Rep. Gov. No. Ft. Mt. Jr. Sr.".split())
 
 _SPEECH_VERBS = (
@@ -96,10 +137,14 @@ _METO_BEFORE = re.compile(
     r"calling on|asked|told|thanked|praised|slammed|lashed out at|demanded that|pushed|accusations against|"
     r"allegations against|talks with|deal with|agreement with|negotiations with)\s+$"
 )
+_PARTICLES = "of|the|and|de|del|du|da|do|dos|das|di|des|la|le|les|el|al|au|aux|en|es|sur|upon|on|am|an|im"
 _DATELINE = re.compile(
     r"\s*([A-Z][A-Z'’.\-]+(?: [A-Z][A-Z'’.\-]+){0,3})"
-    r"(?:,\s*[A-Z][\w.’']*(?: [A-Z][\w.’']*){0,2})?\s*(?:\([^)]{1,40}\)\s*)?(?:[—–-]{1,2}|:)\s"
+    r"(?:,\s*[A-Z][\w.’']*(?: (?:[A-Z][\w.’']*|" + _PARTICLES + r")){0,4})?\s*(?:\([^)]{1,40}\)\s*)?"
+    r"(?:[—–-]{1,2}|:)\s"
 )
+# "Port-Au-Prince" -> "Port-au-Prince", "Dar Es Salaam" -> "Dar es Salaam": particles inside an upper-case dateline.
+_INNER_PARTICLE = re.compile(r"(?<=[ \-])(" + "|".join(w.capitalize() for w in _PARTICLES.split("|")) + r")(?=[ \-])")
 
 
 @dataclass
@@ -120,7 +165,8 @@ class _Cand:
     """One matched place name and what the context says about it."""
 
     __slots__ = ("para", "s", "e", "kid", "flags", "ents", "strong", "prep", "initial", "prev_cap",
-                 "prev_word", "next_cap", "dateline", "best", "score", "margin", "weight", "meto", "anchor", "own", "why")
+                 "prev_word", "next_cap", "dateline", "best", "score", "margin", "weight", "meto", "anchor", "first", "why",
+                 "unit", "head", "in_country_list")
 
     def __init__(self, para: int, s: int, e: int, kid: int, flags: int, ents: Sequence[int], weight: float):
         self.para, self.s, self.e, self.kid, self.flags, self.ents = para, s, e, kid, flags, ents
@@ -128,7 +174,10 @@ class _Cand:
         self.strong = 0.0  # bonus from a dateline or a "City, Region" pair
         self.prep = self.initial = self.prev_cap = self.next_cap = self.dateline = self.meto = False
         self.anchor = False
-        self.own: tuple[str | None, str | None] = (None, None)  # evidence this candidate put in the pool
+        self.unit = False  # an administrative-unit noun next to it ("Borno state", "the state of Borno")
+        self.head: str | None = None  # "feature" / "org": the name is part of a longer non-place name
+        self.in_country_list = False  # listed with a country ("Niger, Chad and Cameroon")
+        self.first = -1  # an anchor's reading before any evidence
         self.prev_word = ""
         self.best = -1
         self.score = self.margin = 0.0
@@ -156,6 +205,8 @@ class PlaceTagger:
             k for k, c in enumerate(gaz.key_cands) if gaz.key_flags[k] & F_HARD and any(
                 gaz.ent_kind[~e if e < 0 else e] == "country" for e in c)
         )
+        self._country_first = frozenset(
+            k for k, c in enumerate(gaz.key_cands) if c and c[0] >= 0 and gaz.ent_kind[c[0]] == "country")
         self._single_country = {
             k: c[0] for k, c in enumerate(gaz.key_cands)
             if len(c) == 1 and c[0] >= 0 and gaz.ent_kind[c[0]] == "country" and not gaz.key_flags[k] & (F_FIRSTNAME | F_USER)
@@ -164,22 +215,35 @@ class PlaceTagger:
     # -- matching ---------------------------------------------------------------------------------------------
 
     def _scan(self, text: str) -> list[tuple[int, int, int]]:
-        """Longest matches at word boundaries: (start, end, key id)."""
+        """Longest matches at word boundaries: (start, end, key id).
+
+        The automaton's leftmost-longest pass consumes the text it matched, so a key that fails the word-boundary
+        test ("The D" in "The Dominican Republic") would hide the real name behind it: after a rejected match the
+        scan restarts one character after its start, which costs only the length of the rejected match.
+        """
         out = []
         klen = self._klen
         n = len(text)
-        for end, kid in self._auto.iter_long(text):
-            s = end - klen[kid] + 1
-            if s > 0:
-                c = text[s - 1]
-                if c.isalnum() or c == "_" or c == "@":
-                    continue
-            end += 1
-            if end < n:
-                c = text[end]
-                if c.isalnum() or c == "_":
-                    continue
-            out.append((s, end, kid))
+        pos = 0
+        while pos < n:
+            restart = -1
+            for end, kid in self._auto.iter_long(text, pos):
+                s = end - klen[kid] + 1
+                ok = True
+                if s > 0:
+                    c = text[s - 1]
+                    ok = not (c.isalnum() or c == "_" or c == "@")
+                end += 1
+                if ok and end < n:
+                    c = text[end]
+                    ok = not (c.isalnum() or c == "_")
+                if not ok:
+                    restart = s + 1
+                    break
+                out.append((s, end, kid))
+            if restart < 0:
+                break
+            pos = restart
         return out
 
     def _dateline(self, text: str) -> tuple[int, int, int] | None:
@@ -187,7 +251,9 @@ class PlaceTagger:
         if not m or len(m.group(1)) < 3:
             return None
         raw = m.group(1)
-        for form in (raw.title(), " ".join(w.capitalize() for w in raw.split(" ")), raw):
+        title = raw.title()
+        for form in (title, _INNER_PARTICLE.sub(lambda p: p.group(1).lower(), title),
+                     " ".join(w.capitalize() for w in raw.split(" ")), raw):
             form = form.replace("'S", "'s").replace("’S", "’s")
             kid = self._auto.get(form, -1)
             if kid >= 0 and self._cands[kid] and not self._flags[kid] & (F_BLOCKER | F_DEMONYM):
@@ -200,8 +266,17 @@ class PlaceTagger:
         s, e = c.s, c.e
         if title_mode:
             c.initial = True
-        if e + 1 < len(text) and text[e] == " " and text[e + 1].isupper():
-            c.next_cap = True
+        if e + 1 < len(text) and text[e] == " ":
+            nxt = _next_word(text, e + 1)
+            if text[e + 1].isupper():
+                c.next_cap = True
+                if nxt in FEATURE_HEADS:
+                    c.head = "feature"
+                elif nxt in ORG_HEADS:
+                    c.head = "org"
+            elif nxt in GEO_AFTER:
+                c.prep = True
+                c.unit = nxt in UNIT_NOUNS
         j = s - 1
         while j >= 0 and text[j] == " ":
             j -= 1
@@ -215,6 +290,14 @@ class PlaceTagger:
             c.prev_word = word
             if word in _NOT_SENTENCE_END:
                 c.prev_cap = word in TITLES
+            elif word == "of":
+                before = _prev_word(text, k - 1)
+                low = before.lower()
+                if before in ORG_BEFORE_OF:
+                    c.head = "org"
+                elif low in PLACE_NOUNS_OF:
+                    c.prep = True
+                    c.unit = low in UNIT_NOUNS
             elif ch in _SENT_END and not (ch == "." and len(word) <= 3 and word[:1].isupper() and word.count(".") > 1):
                 c.initial = True
             elif word in PREPOSITIONS or word in CAPITAL_PREPOSITIONS:
@@ -250,13 +333,17 @@ class PlaceTagger:
         g_country, g_admin1, g_other = self._gates(c)
         kinds, prior, ccs, a1s, pops, caps = self._kind, self._prior, self._cc, self._a1, self._pop, self._cap
         adj = self._adj if c.kid in self._adj_keys else None
-        strong, prep = c.strong, c.prep
+        strong, prep, unit = c.strong, c.prep, c.unit
         tot = sum(cev.values()) if cev else 0.0
         foreign = min(2.5, 0.5 + 0.5 * tot)
+        ents = c.ents if len(c.ents) <= MAX_CANDS else c.ents[:MAX_CANDS]
+        # A country the article never mentions loses to a same-name region of a country it does mention
+        # (Georgia the state in a story about Alabama towns); with no such rival the country keeps its prior.
+        rival_in_ev = bool(cev) and len(ents) > 1 and any(
+            cev.get(ccs[~e if e < 0 else e]) and kinds[~e if e < 0 else e] != "country" for e in ents)
         best, best_s = -1, -1e9
         blocked_by = None
         scored = []
-        ents = c.ents if len(c.ents) <= MAX_CANDS else c.ents[:MAX_CANDS]
         for ent in ents:
             alt = ent < 0
             real = ~ent if alt else ent
@@ -266,8 +353,10 @@ class PlaceTagger:
                 blocked_by = blocked_by or why
                 continue
             sc = prior[real] + strong
+            is_unit = kind == "admin1" or kind == "admin2"
             if adj is not None:
-                sc += adj.get((c.kid, real), 0.0)
+                a = adj.get((c.kid, real), 0.0)
+                sc += max(a, 0.0) if unit and is_unit else a  # "Washington state" is not the capital city
             if alt:
                 sc -= 0.5
             w = cev.get(ccs[real]) if cev else None
@@ -275,6 +364,10 @@ class PlaceTagger:
                 sc += 1.0 + 0.5 * math.log1p(w)
             elif cev and kind != "country" and pops[real] < FOREIGN_POP and not strong and not caps[real]:
                 sc -= foreign
+            elif kind == "country" and rival_in_ev and not strong and not c.in_country_list:
+                sc -= foreign
+            if unit and is_unit:
+                sc += UNIT_BONUS
             if kind != "country":
                 a1 = a1s[real]
                 if a1 is not None and aev:
@@ -321,7 +414,7 @@ class PlaceTagger:
                 continue
             key = None
             if not c.strong:
-                key = (c.kid, c.prep, c.initial, c.prev_cap, c.next_cap, c.prev_word if c.prev_cap else "")
+                key = (c.kid, c.prep, c.unit, c.in_country_list, c.initial, c.prev_cap, c.next_cap, c.prev_word if c.prev_cap else "")
                 hit = memo.get(key)
                 if hit is not None:
                     c.best, c.score, c.margin, c.why = hit
@@ -383,6 +476,7 @@ class PlaceTagger:
         cands: list[_Cand] = []
         demos: list[tuple[int, int, int, int]] = []  # para, start, end, key
         texts = list(paragraphs)
+        dl_kid = -1  # the dateline's name: an everyday word ("HOPE, Ark. —") is that place all through the story
         title_idx = -1
         if title:
             texts.append(title)
@@ -396,6 +490,7 @@ class PlaceTagger:
             dl = self._dateline(text) if p == 0 else None
             if dl is not None:
                 matches = [dl, *(m for m in matches if m[0] >= dl[1])]
+                dl_kid = dl[2]
             spans = blocked[p] if (blocked and p < len(blocked) and not is_title) else ()
             row: list[_Cand] = []
             for s, e, kid in matches:
@@ -412,7 +507,8 @@ class PlaceTagger:
                 ents = cands_of[kid]
                 if not ents and kid not in qual:
                     continue
-                if fl & F_HARD and kid not in self._has_country and text[e : e + 1] != "," and (dl is None or s):
+                if (fl & F_HARD and kid not in self._has_country and text[e : e + 1] != "," and (dl is None or s)
+                        and kid != dl_kid):
                     # "March", "Police": only a "Town, Region" pair or a dateline could make these places.
                     res.n_common_word_skipped += 1
                     continue
@@ -421,6 +517,10 @@ class PlaceTagger:
                 if c.dateline:
                     c.strong = 3.0
                 self._context(c, text, is_title)
+                if c.head is not None and not fl & F_USER and not c.dateline:
+                    if c.head == "org":
+                        res.n_blocked += 1
+                    continue
                 row.append(c)
             for a, b in zip(row, row[1:], strict=False):
                 gap = texts[p][a.e : b.s]
@@ -428,6 +528,13 @@ class PlaceTagger:
                     self._pair(a, b)
                     if a.dateline:
                         a.strong = max(a.strong, 6.0)
+                if gap in _LIST_GAPS:
+                    if a.prep and not (b.prev_cap or b.initial):
+                        b.prep = True  # "in Hattiesburg and Meridian": the preposition covers the whole list
+                    if a.kid in self._country_first:
+                        b.in_country_list = True
+                    if b.kid in self._country_first:
+                        a.in_country_list = True
             cands.extend(row)
 
         # Pass 1: evidence from readings that need no coherence to be sure. Evidence is kept per name, so that a
@@ -439,6 +546,7 @@ class PlaceTagger:
             if c.ents and b >= 0 and (c.strong > 0 or (c.margin >= 1.5 and (self._kind[b] in ("country", "admin1")
                                                                  or self._pop[b] >= ANCHOR_POP))):
                 c.anchor = True
+                c.first = b
                 ev1.add(c.kid, self._cc[b], self._a1[b], c.weight)
         for _p, _s, _e, kid in demos:
             cc, a1 = gaz.demonym_targets[kid][0]
@@ -461,6 +569,18 @@ class PlaceTagger:
             self._resolve_all(cands, ev2, _not_multi_anchor)
         else:
             self._resolve_all(cands, ev2, _single_anchor)
+        if any(c.anchor and c.best != c.first for c in cands):
+            # An ambiguous anchor changed its mind once the evidence came in (Georgia next to Alabama towns): its
+            # first reading's evidence was wrong, so the others are scored again with the final readings.
+            ev3 = _Evidence()
+            for c in cands:
+                if c.ents and c.best >= 0:
+                    ev3.add(c.kid, self._cc[c.best], self._a1[c.best], c.weight)
+            for _p, _s, _e, kid in demos:
+                cc, a1 = gaz.demonym_targets[kid][0]
+                ev3.add(-1, cc, a1, DEMONYM_WEIGHT)
+            self._resolve_all(cands, ev3, _single_anchor)
+        self._one_sense_per_article(cands)
         for c in cands:
             if not c.ents:
                 continue
@@ -495,6 +615,24 @@ class PlaceTagger:
             lst.sort(key=lambda m: m["start"])
         self._summarise(res, fcev, faev, order)
         return res
+
+    def _one_sense_per_article(self, cands: list[_Cand]) -> None:
+        """A name the article has already shown to be a place ("READING, England —", "in Hope") is that place
+        again where only its being an everyday word or a small town held it back ("the edge of Reading").
+        Sentence-initial occurrences and those inside a longer capitalised name stay gated: "Reading the report"
+        is still a verb, "Reading Borough Council" an organisation."""
+        seen: dict[int, _Cand] = {}
+        for c in cands:
+            if c.best >= 0 and c.kid not in seen:
+                seen[c.kid] = c
+        if not seen:
+            return
+        for c in cands:
+            if c.best >= 0 or c.why not in ("common", "weak") or c.initial or c.prev_cap or c.next_cap:
+                continue
+            src = seen.get(c.kid)
+            if src is not None:
+                c.best, c.score, c.margin, c.why = src.best, src.score - 1.0, src.margin, None
 
     def _would_fire(self, p: int, s: int, e: int, kid: int, text: str) -> bool:
         """Whether a match inside an organisation's name would have been a place mention on its own."""
@@ -568,6 +706,23 @@ class PlaceTagger:
                 res.primary_region, res.primary_region_code = r["name"], r["admin1_code"]
                 break
         res.m49_subregion = g.m49.get(res.primary_country) if res.primary_country else None
+
+
+def _next_word(text: str, i: int) -> str:
+    """The word starting at ``i`` (letters only, so "state," gives "state")."""
+    j = i
+    n = len(text)
+    while j < n and text[j].isalpha():
+        j += 1
+    return text[i:j]
+
+
+def _prev_word(text: str, i: int) -> str:
+    """The word ending just before the space at ``i`` ("town" in "the town of")."""
+    j = i
+    while j > 0 and text[j - 1].isalpha():
+        j -= 1
+    return text[j:i]
 
 
 def _never(c: _Cand) -> bool:

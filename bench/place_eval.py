@@ -1,0 +1,239 @@
+"""Place-tagging evaluation: detection and resolution quality of ``PlaceTagger`` on our own annotated news set.
+
+The gold set (``bench/gold/places_gold.jsonl``) is one JSON object per article, written by us::
+
+    {"id": "us-01", "kind": "us_local", "split": "dev", "paragraphs": ["...", ...],
+     "places": [{"para": 0, "start": 0, "end": 5, "text": "PARIS", "geonameid": 4717560, "place_kind": "city",
+                 "name": "Paris", "country_code": "US", "admin1_code": "US.TX", "lat": 33.6609, "lon": -95.5555}]}
+
+What is annotated: every mention of a country, a first- or second-level administrative unit, a populated place
+(city, town, village, neighbourhood) or an inhabited island, including metonymic uses ("Moscow said") and
+state abbreviations after "City, " ("Paris, Tex."). Not annotated: demonyms and adjectives ("Pakistani"),
+places inside the name of an organisation, team, company, university or facility ("Texas Rangers", "Bank of
+England", "Port of Mobile"), continents and vague regions ("the Midwest", "Middle East"), and natural features
+(rivers, lakes, seas). Coordinates are the GeoNames point of the place; for countries and regions, the same
+representative point the gazetteer documents (the capital / the most populous city); a few places GeoNames
+packages do not carry (an island, a neighbourhood) have ``geonameid`` null and hand-entered coordinates.
+
+Scoring (how the geoparsing literature scores, e.g. the LGL evaluations of Mordecai and CLAVIN):
+
+* predicted and gold mentions *match* when their spans overlap in the same paragraph; pairs are matched one to one,
+  largest overlap first. precision = matched predictions / predictions, recall = matched gold / gold.
+* over matched gold mentions: country accuracy; admin1 accuracy (over matched gold that has an admin1 code, i.e.
+  every place below country level); exact GeoNames id accuracy (over gold that has an id); the share resolved
+  within 161 km (100 miles, haversine between predicted and gold coordinates); median error in km.
+* ``acc@161 all`` = gold mentions that are matched *and* within 161 km / all gold mentions: an unmatched gold
+  mention counts as a miss, so this one number combines detection and resolution.
+
+Published reference points on LGL local news (within 161 km): Mordecai 3 82.7 %, CLAVIN about 71 %.
+
+Run: ``.venv/bin/python bench/place_eval.py [--gold PATH] [--json PATH] [--errors]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import statistics
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_GOLD = HERE / "gold" / "places_gold.jsonl"
+WITHIN_KM = 161.0
+EARTH_KM = 6371.0088
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance: the standard geoparsing error measure."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def load_gold(path: str | Path) -> list[dict[str, Any]]:
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(ln) for ln in fh if ln.strip()]
+
+
+def match_spans(gold: Sequence[dict], pred: Sequence[dict]) -> list[tuple[int, int]]:
+    """One-to-one (gold index, pred index) pairs of overlapping spans in the same paragraph, largest overlap first.
+
+    Overlap rather than exact boundaries: "Paris, Tex." vs "Paris" or "Gaza Strip" vs "Gaza" are the same mention
+    for resolution purposes, and exact-boundary scoring would punish tokenisation differences twice.
+    """
+    pairs = []
+    for gi, g in enumerate(gold):
+        for pi, p in enumerate(pred):
+            if g["para"] != p["para"]:
+                continue
+            ov = min(g["end"], p["end"]) - max(g["start"], p["start"])
+            if ov > 0:
+                pairs.append((-ov, gi, pi))
+    pairs.sort()
+    used_g: set[int] = set()
+    used_p: set[int] = set()
+    out = []
+    for _, gi, pi in pairs:
+        if gi in used_g or pi in used_p:
+            continue
+        used_g.add(gi)
+        used_p.add(pi)
+        out.append((gi, pi))
+    return sorted(out)
+
+
+@dataclass
+class Tally:
+    """Counts for one group of articles; ratios are derived, so tallies can simply be added up."""
+
+    gold: int = 0
+    pred: int = 0
+    matched: int = 0
+    country_ok: int = 0
+    admin1_n: int = 0
+    admin1_ok: int = 0
+    gid_n: int = 0
+    gid_ok: int = 0
+    within: int = 0
+    errors_km: list[float] = field(default_factory=list)
+
+    def add(self, other: Tally) -> None:
+        for k in ("gold", "pred", "matched", "country_ok", "admin1_n", "admin1_ok", "gid_n", "gid_ok", "within"):
+            setattr(self, k, getattr(self, k) + getattr(other, k))
+        self.errors_km.extend(other.errors_km)
+
+    def metrics(self) -> dict[str, Any]:
+        p = _ratio(self.matched, self.pred)
+        r = _ratio(self.matched, self.gold)
+        f1 = 2 * p * r / (p + r) if p is not None and r is not None and p + r > 0 else None
+        return {
+            "gold": self.gold,
+            "pred": self.pred,
+            "matched": self.matched,
+            "precision": p,
+            "recall": r,
+            "f1": f1,
+            "country_acc": _ratio(self.country_ok, self.matched),
+            "admin1_acc": _ratio(self.admin1_ok, self.admin1_n),
+            "geonameid_acc": _ratio(self.gid_ok, self.gid_n),
+            "acc161_matched": _ratio(self.within, self.matched),
+            "acc161_all": _ratio(self.within, self.gold),
+            "median_km": round(statistics.median(self.errors_km), 1) if self.errors_km else None,
+        }
+
+
+def _ratio(a: int, b: int) -> float | None:
+    return a / b if b else None
+
+
+def flatten_mentions(mentions: Sequence[Sequence[dict]]) -> list[dict]:
+    """The tagger's per-paragraph lists as one list with a ``para`` key, like the gold."""
+    return [{**m, "para": p} for p, ms in enumerate(mentions) for m in ms]
+
+
+def score_article(gold: Sequence[dict], pred: Sequence[dict]) -> tuple[Tally, list[dict]]:
+    """Tally one article; also returns its errors (misses, false alarms, wrong readings) for inspection."""
+    t = Tally(gold=len(gold), pred=len(pred))
+    errors: list[dict] = []
+    pairs = match_spans(gold, pred)
+    for gi, pi in pairs:
+        g, p = gold[gi], pred[pi]
+        t.matched += 1
+        km = haversine_km(g["lat"], g["lon"], p["lat"], p["lon"])
+        t.errors_km.append(km)
+        ok_cc = g["country_code"] == p.get("country_code")
+        t.country_ok += ok_cc
+        if g.get("admin1_code"):
+            t.admin1_n += 1
+            t.admin1_ok += g["admin1_code"] == p.get("admin1_code")
+        if g.get("geonameid") is not None:
+            t.gid_n += 1
+            t.gid_ok += g["geonameid"] == p.get("geonameid")
+        t.within += km <= WITHIN_KM
+        if km > WITHIN_KM or not ok_cc:
+            errors.append({"type": "wrong", "text": g["text"], "para": g["para"], "gold": _where(g),
+                           "pred": _where(p), "km": round(km)})
+    mg = {gi for gi, _ in pairs}
+    mp = {pi for _, pi in pairs}
+    errors += [{"type": "miss", "text": g["text"], "para": g["para"], "gold": _where(g)}
+               for i, g in enumerate(gold) if i not in mg]
+    errors += [{"type": "false", "text": p["text"], "para": p["para"], "pred": _where(p)}
+               for i, p in enumerate(pred) if i not in mp]
+    return t, errors
+
+
+def _where(m: dict) -> str:
+    return f"{m.get('name') or m.get('text')} [{m.get('admin1_code') or m.get('country_code')}]"
+
+
+def evaluate(articles: Iterable[dict], tag) -> tuple[dict[str, Tally], list[dict]]:
+    """Run ``tag(paragraphs) -> per-paragraph mention lists`` over the gold articles; tallies per kind, per split
+    (``split=dev``: the articles the tagger was improved on; ``split=heldout``: written afterwards) and 'all'."""
+    tallies: dict[str, Tally] = {"all": Tally()}
+    errors: list[dict] = []
+    for art in articles:
+        pred = flatten_mentions(tag(art["paragraphs"]))
+        t, errs = score_article(art["places"], pred)
+        tallies.setdefault(art["kind"], Tally()).add(t)
+        if art.get("split"):
+            tallies.setdefault(f"split={art['split']}", Tally()).add(t)
+        tallies["all"].add(t)
+        errors += [{"id": art["id"], **e} for e in errs]
+    return tallies, errors
+
+
+COLUMNS = (("gold", "gold", "d"), ("pred", "pred", "d"), ("precision", "P", "%"), ("recall", "R", "%"),
+           ("f1", "F1", "%"), ("country_acc", "country", "%"), ("admin1_acc", "admin1", "%"),
+           ("geonameid_acc", "id", "%"), ("acc161_matched", "@161 matched", "%"), ("acc161_all", "@161 all", "%"),
+           ("median_km", "median km", "f"))
+
+
+def format_table(metrics: dict[str, dict[str, Any]]) -> str:
+    """A Markdown table, one row per article kind, 'all' last."""
+    head = "| kind | " + " | ".join(c[1] for c in COLUMNS) + " |"
+    lines = [head, "|" + "---|" * (len(COLUMNS) + 1)]
+    for kind in sorted(metrics, key=lambda k: (k == "all", k.startswith("split="), k)):
+        cells = []
+        for key, _, fmt in COLUMNS:
+            v = metrics[kind][key]
+            cells.append("–" if v is None else f"{100 * v:.1f}" if fmt == "%" else f"{v:.1f}" if fmt == "f" else str(v))
+        lines.append(f"| {kind} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--gold", default=str(DEFAULT_GOLD))
+    ap.add_argument("--json", help="write the metrics (and the error list) to this path")
+    ap.add_argument("--errors", action="store_true", help="print every miss, false alarm and wrong reading")
+    args = ap.parse_args(argv)
+
+    from newsbeam.gazetteer import load_gazetteer
+    from newsbeam.places import PlaceTagger
+
+    tagger = PlaceTagger(load_gazetteer(()))
+    gold = load_gold(args.gold)
+    tallies, errors = evaluate(gold, lambda paras: tagger.tag_article(list(paras)).mentions)
+    metrics = {k: t.metrics() for k, t in tallies.items()}
+    print(f"{len(gold)} articles, {tallies['all'].gold} gold place mentions ({args.gold})\n")
+    print(format_table(metrics))
+    if args.errors:
+        print()
+        for e in errors:
+            print(json.dumps(e, ensure_ascii=False))
+    if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        with open(args.json, "w", encoding="utf-8") as fh:
+            json.dump({"gold": str(args.gold), "articles": len(gold), "metrics": metrics, "errors": errors}, fh,
+                      indent=1, ensure_ascii=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
