@@ -15,7 +15,7 @@ import pytest
 from newsbeam.cli import main
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_corpus"
-EXTRA = ["--no-actors"]
+EXTRA: list[str] = []
 
 
 def run_cli(capsys, *argv: str) -> tuple[int, dict | None, str]:
@@ -113,6 +113,40 @@ def test_sample_places(sample_run):
     assert mismatched == 0
     m49 = c.execute("select m49_subregion from articles where primary_country = 'PK' limit 1").fetchone()[0]
     assert m49 == "Southern Asia"
+
+
+def test_sample_actors(sample_run):
+    c = con(sample_run)
+    where = "where a.source_uri like '%quetta_railway_station_attack.txt'"
+    actors = {
+        (x["name"], x["type"], x["role"], x["country_code"], x["code"])
+        for (x,) in c.execute(f"select unnest(a.actors) from articles a {where}").fetchall()
+    }
+    assert ("Balochistan Liberation Army", "ARMED_GROUP", "separatist armed group", "PK", "PAKSEP") in actors
+    assert ("Farhan Saleem Chaudhry", "PERSON", "interior minister", "PK", "PAKGOV") in actors
+    assert ("Nadia Hameed", "PERSON", "security analyst", "PK", None) in actors
+    # The acronym defined once links later mentions to the same actor.
+    ids = dict(c.execute(
+        f"select x.text, x.actor_id from paragraphs p join articles a using (article_id), unnest(p.actors) as t(x) "
+        f"{where} and x.text in ('BLA', 'Balochistan Liberation Army')"
+    ).fetchall())
+    assert ids["BLA"] == ids["Balochistan Liberation Army"]
+    # A capital or country standing for its government is both a place (metonymy) and a GOVERNMENT actor.
+    bad = c.execute(
+        "select count(*) from paragraphs p, unnest(p.places) as t(pl) where pl.metonymy and not exists ("
+        "select 1 from unnest(p.actors) as u(x) where x.type = 'GOVERNMENT' and x.start = pl.start)"
+    ).fetchone()[0]
+    assert bad == 0
+    assert c.execute("select count(*) from paragraphs, unnest(places) as t(pl) where pl.metonymy").fetchone()[0] > 0
+    # Offsets of actors are code-point offsets too, and every type is one of the seven.
+    mismatched = c.execute(
+        "select count(*) from paragraphs, unnest(actors) as u(x) "
+        "where substr(text, x.start + 1, x.\"end\" - x.start) <> x.text"
+    ).fetchone()[0]
+    assert mismatched == 0
+    types = {t for (t,) in c.execute("select distinct x.type from paragraphs, unnest(actors) as u(x)").fetchall()}
+    assert types <= {"PERSON", "ORGANIZATION", "ARMED_GROUP", "GOVERNMENT", "SECURITY_FORCE", "GROUP", "MEDIA"}
+    assert len(types) == 7
 
 
 def _rows(out: Path) -> dict[str, list]:

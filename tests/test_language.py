@@ -29,3 +29,16 @@ def test_deterministic_and_two_letter_codes_only():
     assert {detect_lang(text) for _ in range(5)} == {"en"}
     assert all(len(c) == 2 for c in language._get().nb_classes)
     assert language._get() is language._get()
+
+
+def test_article_languages_fast_path_and_mixed_paragraphs():
+    english = "The council said on Monday that the road would stay closed until the repairs were finished."
+    french = "Le maire a déclaré lundi que la route resterait fermée jusqu'à la fin des travaux de réparation."
+    art, langs = language.article_languages([english, french, english, "Ends."])
+    assert art == "en" and langs == ["en", "fr", "en", "en"]
+    art, langs = language.article_languages([french, french])
+    assert art == "fr" and langs == ["fr", "fr"]
+    assert language.article_languages([]) == ("und", [])
+    n, share = language.english_share(english)
+    assert n == 16 and share >= language.FAST_MIN_SHARE
+    assert language.english_share(french)[1] < language.FAST_MIN_SHARE

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 import xxhash
 
 from .dedup import DedupSettings, MinHasher, exact_key
-from .language import detect_lang
+from .language import article_languages
 from .paragraphs import comparison_key, count_words, split_paragraphs, text_hash
 from .tagging import EMPTY_ARTICLE, Tagger
 
@@ -67,11 +67,7 @@ def build_article(
     keys = [comparison_key(t) for t in texts]
     hashes = [text_hash(k) for k in keys]
     words = [count_words(k) for k in keys]
-    langs = [detect_lang(t) for t in texts]
-    body = "\n".join(texts)
-    art_lang = detect_lang(body[:4000]) if texts else "und"
-    # A paragraph too short to identify its language inherits the article's.
-    langs = [art_lang if lg == "und" else lg for lg in langs]
+    art_lang, langs = article_languages(texts)
     taggable = [lg in languages for lg in langs]
     counts = {"paragraphs": len(texts), "paragraph-text-bytes": sum(len(t.encode("utf-8")) for t in texts)}
     counts["paragraphs-not-tagged-language"] = taggable.count(False) if tagger is not None else 0

@@ -56,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--no-actors", action="store_true", help="skip actor tagging")
     r.add_argument("--user-gazetteer", action="append", default=[], help="YAML/CSV of your own places")
     r.add_argument("--user-dictionary", action="append", default=[], help="YAML of your own actors")
+    r.add_argument("--ner-model", help="spaCy model name or path merged with the rule-based actors (extra: ner)")
     r.add_argument("--quiet", action="store_true", help="print only the JSON summary line")
     r.add_argument("--log-file", help="also write the log here")
 
@@ -122,6 +123,8 @@ def _overrides(a: argparse.Namespace) -> dict:
         tagging["actors"] = False
     if a.user_gazetteer:
         tagging["user_gazetteers"] = [str(Path(f).resolve()) for f in a.user_gazetteer]
+    if a.ner_model:
+        tagging["ner_model"] = a.ner_model
     if a.user_dictionary:
         tagging["user_dictionaries"] = [str(Path(f).resolve()) for f in a.user_dictionary]
     if dedup:

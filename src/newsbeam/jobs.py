@@ -128,6 +128,13 @@ def run_command(a: Namespace, overrides: dict, beam_args: list[str], log: loggin
     try:
         cfg = load(a.config, overrides)
         validate_beam_args(beam_args)
+        if cfg.tagging.actors and cfg.tagging.ner_model:
+            from .ner import NerMerger
+
+            try:
+                NerMerger(cfg.tagging.ner_model).nlp  # noqa: B018 - load now: a bad model is a usage error
+            except ValueError as e:
+                raise UsageError(str(e)) from e
         refs = list_inputs(list(a.inputs), manifests=list(cfg.ingest.manifests))
     except (ConfigError, BeamOptionsError, InputUsageError) as e:
         raise UsageError(str(e)) from e

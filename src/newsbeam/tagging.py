@@ -57,10 +57,15 @@ class Tagger:
             from .actors import ActorTagger
 
             self.actors = ActorTagger(tuple(cfg.user_dictionaries))
+        self.ner = None
+        if cfg.actors and cfg.ner_model:
+            from .ner import NerMerger
+
+            self.ner = NerMerger(cfg.ner_model)
 
     @classmethod
     def shared(cls, cfg: TaggingConfig) -> Tagger:
-        key = (cfg.places, cfg.actors, tuple(cfg.user_gazetteers), tuple(cfg.user_dictionaries))
+        key = (cfg.places, cfg.actors, tuple(cfg.user_gazetteers), tuple(cfg.user_dictionaries), cfg.ner_model)
         if key not in cls._instances:
             cls._instances[key] = cls(cfg)
         return cls._instances[key]
@@ -89,6 +94,8 @@ class Tagger:
         actors: list[list[dict]] = [[] for _ in range(n)]
         if self.actors is not None:
             ar = self.actors.tag_article(texts, pr.mentions, pr.demonyms, pr.primary_country, org_spans=org_spans)
+            if self.ner is not None:
+                ar = self.ner.apply(texts, ar)
             actors = ar.mentions
             article["actors"] = ar.article_actors
             counts.update(ar.counts)

@@ -1,0 +1,167 @@
+"""The fixed rules of the actor tagger: name patterns, organisation head words, codes and identities.
+
+Kept apart from ``actors.py`` so that the tables can be read (and unit tested) on their own: which capitalised word
+makes a sequence an organisation, which type and CAMEO role a head word implies, how a code and an ``actor_id`` are
+formed. Everything here is pure and cheap; the tagger compiles it once per process.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import pycountry
+
+# Upper-case letters a name may start with: ASCII, Latin-1 and the common Latin Extended-A capitals.
+UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆČĎĐĒĖĘĚĞĪİĶŁŃŇŌŐŒŘŚŞŠŢŤŪŮŰŹŻŽ"
+# One capitalised token: "Chaudhry", "Tehrik-i-Taliban", "People's", "al-Sisi", or an initial "W.".
+NAME_TOK = rf"(?:[{UPPER}][\w'’\-]*\w|[{UPPER}]\.|[{UPPER}]|(?:al|el|ul|ud|ad|ash|as|at|az|bin)-[{UPPER}][\w'’\-]*\w)"
+# Lower-case words allowed inside a capitalised sequence (organisation complements and name particles).
+CONNECTORS = ("of", "for", "on", "and", "the", "to", "de", "da", "del", "der", "van", "von", "bin", "ibn", "dos",
+              "du", "la", "le", "wal", "al", "y", "&")
+ORG_CONNECTORS = frozenset(("of", "for", "on", "and", "the", "to", "&"))
+# Two or more capitalised tokens joined by single spaces and connectors: the only spans that can be multi-word
+# names of people or organisations found by pattern.
+# The first character is tested before the look-behind, so the scan fails fast on lower-case text.
+SEQ_RE = re.compile(
+    rf"(?=[{UPPER}])(?<![\w'’.\-]){NAME_TOK}(?:(?: (?:{'|'.join(re.escape(c) for c in CONNECTORS)}))* {NAME_TOK})+"
+)
+TOKEN_RE = re.compile(r"\S+")
+ACRONYM_DEF_RE = re.compile(r" \(([A-Z][A-Za-z0-9&\-]{1,9})\)")
+
+# Capitalised words that begin sentences or precede names without being part of them.
+LEADING_STOP = frozenset(
+    "The A An In At On From To Near For By With And But Or Of Outside Inside Across Around After Before Since During "
+    "When While Where Why How What Who Whose Whom Despite Amid Among Against Beyond Through Throughout Toward "
+    "Towards Via Within Without Under Over Meanwhile Also Only Even Until As If Although Though Both Between "
+    "Including Like Unlike Then Now Here There This That These Those Our Their His Her Its My Your We They He She It "
+    "I Many Most Some All Every Each Several Few Other Another Such Yesterday Today Tonight Last Next Earlier Later "
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July August "
+    "September October November December Former Acting Deputy Senior Top Local Mr Mrs Ms Dr Sir Dame Then-"
+    "President Then-Prime Late Said Says Asked Told According Speaking Police Army Military Government".split()
+)
+# Words that never end or form a person's name (facilities, collective nouns, calendar words).
+NOT_NAME = frozenset(
+    "Day Street Road Avenue Square Park Bridge River Valley Airport Station Market Hotel Hospital School University "
+    "College Church Mosque Temple Stadium Tower Centre Center Camp Prison Jail Port Harbour Harbor Highway Lake "
+    "Mountain Mountains Island Islands Province Region District County State City Town Village Republic Kingdom "
+    "Islamic Muslim Muslims Christian Christians God Allah Eid Ramadan Christmas Easter Cup League Games Olympics "
+    "News Times Post Daily Herald Monitor Ledger Courier Express Tribune Journal Gazette Review Press Report "
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July August "
+    "September October November December North South East West Northern Southern Eastern Western Central Act Law "
+    "Bill Code Plan Project Programme Program Initiative Strategy Operation Accord Agreement Treaty Summit Conference "
+    "Forum Award Prize War Revolution Uprising Spring Border Line Zone Corridor Road Gate Mall".split()
+)
+
+# Organisation head words: (type, CAMEO role or None). "ARMY" marks heads whose type depends on a country word.
+ORG_HEADS: dict[str, tuple[str, str | None]] = {
+    **dict.fromkeys(("Ministry", "Department", "Cabinet", "Government", "Presidency", "Secretariat",
+                     "Administration", "Office", "Directorate", "Inspectorate"), ("GOVERNMENT", "GOV")),
+    **dict.fromkeys(("Parliament", "Assembly", "Senate", "Congress", "Duma", "Legislature"), ("GOVERNMENT", "LEG")),
+    **dict.fromkeys(("Court", "Tribunal"), ("ORGANIZATION", "JUD")),
+    **dict.fromkeys(("Army", "Forces", "Force", "Corps", "Navy", "Guard", "Guards", "Rangers", "Marines",
+                     "Gendarmerie", "Military"), ("ARMY", "MIL")),
+    **dict.fromkeys(("Police", "Constabulary"), ("SECURITY_FORCE", "COP")),
+    **dict.fromkeys(("Brigade", "Brigades", "Battalion", "Battalions", "Militia", "Mujahideen", "Resistance",
+                     "Liberation"), ("ARMED_GROUP", "REB")),
+    **dict.fromkeys(("Party",), ("ORGANIZATION", "PTY")),
+    **dict.fromkeys(("Bank", "Company", "Corporation", "Corp", "Inc", "Ltd", "Holdings", "Airlines", "Airways"),
+                    ("ORGANIZATION", "BUS")),
+    **dict.fromkeys(("University", "Institute"), ("ORGANIZATION", "EDU")),
+    **dict.fromkeys(("Foundation", "Charity", "Trust"), ("ORGANIZATION", "NGO")),
+    **dict.fromkeys(("Council", "Commission", "Committee", "Agency", "Organisation", "Organization", "Union",
+                     "Association", "Federation", "League", "Alliance", "Network", "Fund", "Authority",
+                     "Front", "Movement", "Coalition", "Board", "Bureau", "Service", "Services", "Society",
+                     "Centre", "Center", "Group"), ("ORGANIZATION", None)),
+}
+# Words inside a name that make it an armed group, and which role they imply.
+ARMED_WORDS = {"Liberation": "SEP", "Independence": "SEP", "Separatist": "SEP", "Freedom": "SEP",
+               "Jihad": "INS", "Mujahideen": "INS", "Islamic": "INS", "Resistance": "REB", "Rebel": "REB",
+               "Rebels": "REB", "Revolutionary": "REB", "Insurgent": "INS", "Militia": "REB", "Brigade": "REB",
+               "Brigades": "REB", "Battalion": "REB"}
+NATIONAL_WORDS = frozenset(("National", "People's", "Peoples", "Popular", "Democratic", "United", "Patriotic"))
+RIGHTS_WORDS = frozenset(("Human", "Rights"))
+STATE_BANK_WORDS = frozenset(("Central", "State", "Reserve", "National"))
+
+# Country names that pycountry spells formally; the actor name of a country's government uses these.
+COMMON_COUNTRY_NAMES = {
+    "RU": "Russia", "CD": "DR Congo", "CG": "Republic of the Congo", "PS": "Palestine", "GB": "United Kingdom",
+    "US": "United States", "CI": "Ivory Coast", "TR": "Turkey", "KR": "South Korea", "KP": "North Korea",
+    "IR": "Iran", "SY": "Syria", "TZ": "Tanzania", "VE": "Venezuela", "BO": "Bolivia", "TW": "Taiwan", "LA": "Laos",
+    "VN": "Vietnam", "MD": "Moldova", "CZ": "Czech Republic", "MK": "North Macedonia", "FM": "Micronesia",
+}
+
+
+@lru_cache(maxsize=512)
+def alpha3(cc: str | None) -> str | None:
+    """ISO alpha-3 of an alpha-2 code (None when unknown: user codes such as XK fall back to themselves)."""
+    if not cc:
+        return None
+    c = pycountry.countries.get(alpha_2=cc.upper())
+    if c is not None:
+        return c.alpha_3
+    return {"XK": "XKX", "EH": "ESH"}.get(cc.upper())
+
+
+@lru_cache(maxsize=512)
+def country_name(cc: str) -> str:
+    """The short English name news uses for a country ("Iran", not "Iran, Islamic Republic of")."""
+    if cc in COMMON_COUNTRY_NAMES:
+        return COMMON_COUNTRY_NAMES[cc]
+    c = pycountry.countries.get(alpha_2=cc)
+    if c is None:
+        return cc
+    return getattr(c, "common_name", None) or c.name
+
+
+def make_code(cc: str | None, role_code: str | None) -> str | None:
+    """CAMEO-style code: the country's ISO3 + role ("PAKGOV"); None when either part is unknown."""
+    if not role_code:
+        return None
+    a3 = alpha3(cc)
+    return a3 + role_code if a3 else None
+
+
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "“": '"', "”": '"'})
+
+
+def norm_name(name: str) -> str:
+    """Lower-case identity form of a name: straight quotes, no leading article, no possessive, single spaces."""
+    s = " ".join(name.translate(_QUOTES).casefold().split())
+    if s.startswith("the "):
+        s = s[4:]
+    if s.endswith("'s"):
+        s = s[:-2]
+    return s
+
+
+def make_id(name: str, typ: str, cc: str | None) -> str:
+    """The stable identity of an actor that no dictionary names: ``normalised name|TYPE|CC``."""
+    return f"{norm_name(name)}|{typ}|{cc or ''}"
+
+
+def classify_org(tokens: list[str], head: str, country: str | None) -> tuple[str, str | None]:
+    """Type and CAMEO role of an organisation found by pattern, from its head word and the words around it.
+
+    A national army ("Nigerian Army", "Kenya Defence Forces") is a security force; an "Army" with no country in
+    its name ("Arakan Army") is an armed group; "Liberation" makes a separatist group unless the name calls itself
+    national or popular ("National Liberation Army" fights for the state, not for a region).
+    """
+    typ, role = ORG_HEADS[head]
+    words = set(tokens)
+    armed = [ARMED_WORDS[w] for w in tokens if w in ARMED_WORDS]
+    if typ == "ARMY":
+        if country is not None and not armed:
+            return "SECURITY_FORCE", "MIL"
+        typ = "ARMED_GROUP"
+    if typ == "ARMED_GROUP" or (armed and typ == "ORGANIZATION" and head in ("Front", "Movement", "Army")):
+        if "SEP" in armed and not words & NATIONAL_WORDS:
+            return "ARMED_GROUP", "SEP"
+        if "INS" in armed:
+            return "ARMED_GROUP", "INS"
+        return "ARMED_GROUP", "REB"
+    if head == "Bank" and words & STATE_BANK_WORDS:
+        return "GOVERNMENT", "GOV"
+    if role is None and RIGHTS_WORDS <= words:
+        return "ORGANIZATION", "HRI"
+    return typ, role

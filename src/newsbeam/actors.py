@@ -1,0 +1,920 @@
+"""Actor tagging: people with roles, organisations and armed groups, governments, security forces — typed and coded.
+
+Why rules and dictionaries: users ask "who did what" over millions of paragraphs, offline. A statistical NER model
+is optional (``newsbeam.ner``); this tagger alone must run at corpus speed, so it is one Aho-Corasick pass per
+paragraph (dictionary names, role words, unnamed agents), one compiled regex for capitalised sequences, and a little
+Python per candidate.
+
+How it decides, per article:
+
+1. **Organisations first** (``organisation_spans``; ``tagging.py`` calls it before places, so "Balochistan Liberation
+   Army" hides Balochistan): dictionary names, then capitalised sequences with a head word ("... Army", "Ministry of
+   ...", "... Party", "... Bank") typed by ``actor_rules.classify_org``, then acronym definitions "Long Name (ACR)"
+   whose later "ACR" mentions link to the long name's actor.
+2. **Governments**: a place mention that ``places.py`` marked ``metonymy`` ("Islamabad has denied") becomes a
+   GOVERNMENT actor of its country with the same offsets; "the government" and "Pakistani authorities" join the
+   same actor (identity ``<country>|GOVERNMENT|CC``).
+3. **People**: a capitalised sequence is a person when a cue says so — a pre-title ("Interior Minister A B",
+   "Gen. A B"), a role just before it ("security analyst A B", "BLA spokesman A B"), an apposition after it
+   ("A B, the country's defence minister", "A B, a spokesman for C") — or, without a cue, when its first token is
+   a known given name and nothing else (place, organisation, facility word) claims it. The role's country comes
+   from a possessive ("Pakistan's foreign minister"), a demonym ("Pakistani"), a "<City>-based" prefix or the
+   organisation the person speaks for; an official whose country is unstated gets the article's primary country.
+   Later surname-only mentions ("Chaudhry said") link to the full name.
+4. **Unnamed agents** ("security forces", "militants", "protesters"): typed from the dictionary, given the country
+   of a demonym or place right before them, else the article's primary country.
+
+Overlaps: organisations > governments by metonymy > dictionary people > people > unnamed agents; a later,
+overlapping candidate is dropped. Every mention dict has exactly the ``schema.ACTOR`` keys.
+
+User dictionaries (YAML; a list, or a mapping with key ``actors``; names and aliases match case-sensitively)::
+
+    actors:
+      - id: watch-omar-siddiqui        # becomes actor_id
+        name: Omar Siddiqui
+        aliases: [Siddiqui]
+        type: PERSON                   # PERSON ORGANIZATION ARMED_GROUP GOVERNMENT SECURITY_FORCE GROUP MEDIA
+        country: PK                    # ISO alpha-2, optional
+        code: PAKREB                   # CAMEO-style, optional
+        role: commander                # optional
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import threading
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import ahocorasick
+import yaml
+
+from . import actor_rules as R
+from .schema import ACTOR, ACTOR_TYPES
+
+DATA_DIR = Path(__file__).with_name("data")
+ACTOR_KEYS = tuple(f.name for f in ACTOR)
+K_DICT, K_ROLE, K_AGENT = 0, 1, 2
+# Organisation types: these spans block places and win every overlap.
+ORG_TYPES = frozenset(("ORGANIZATION", "ARMED_GROUP", "GOVERNMENT", "SECURITY_FORCE", "MEDIA"))
+# Roles whose holder belongs to the article's country when no other country is stated.
+STATE_ROLES = frozenset(("GOV", "MIL", "COP", "SPY", "JUD", "LEG", "OPP", "PTY"))
+# Agents that are also adjectives ("police station", "government buildings"): skipped before these nouns.
+ADJ_NOUNS = frozenset(
+    "station stations checkpoint checkpoints post posts camp camps base bases convoy convoys vehicle vehicles truck "
+    "trucks operation operations offensive chief chiefs headquarters building buildings office offices custody "
+    "source sources statement statements raid raids patrol patrols unit units commander commanders helicopter "
+    "helicopters jet jets aircraft drone drones hospital hospitals school schools leader leaders figures data policy "
+    "policies spokesman spokeswoman spokesperson official officials employee employees officer officers "
+    "installation installations facility facilities personnel academy ministry minister ministers spending "
+    "budget job jobs contract contracts jeep uniform uniforms rule ruled regime court courts action investigation "
+    "inquiry report reports records record property land lands debt bonds bond crackdown response presence "
+    "control".split()
+)
+CONTEXT_COUNTRY = re.compile(r"(?:the )?(?:country|nation|state|province|region|government)['’]s $")
+APPOS_START = re.compile(r", (?:(?:who is|who was|who heads|now|then) )?(?:(?:the|a|an) )?")
+_DICT_LOCK = threading.Lock()
+
+
+@dataclass
+class ActorResult:
+    mentions: list[list[dict]]
+    article_actors: list[dict]
+    counts: Counter = field(default_factory=Counter)
+
+
+@dataclass
+class _Info:
+    """What an actor is: everything in a mention except its offsets."""
+
+    name: str
+    type: str
+    role: str | None
+    country_code: str | None
+    code: str | None
+    actor_id: str
+    role_code: str | None = None  # CAMEO role, kept to recode when the country is filled in later
+
+
+@dataclass
+class _Org:
+    s: int
+    e: int
+    info: _Info | None  # None: a pattern organisation whose country waits for the article's primary country
+    name: str = ""
+    type: str = ""
+    role_code: str | None = None
+    cc: str | None = None
+    source: str = "dictionary"
+
+
+class ActorTagger:
+    def __init__(self, user_dictionaries: tuple[str, ...] = ()):
+        base = _read_yaml(DATA_DIR / "actors.yaml")
+        entries = [_entry(e, "actors.yaml") for e in base.get("actors") or []]
+        for path in user_dictionaries:
+            entries.extend(load_user_dictionary(path))
+        self.entries: list[_Info] = []
+        self._roles: list[tuple[str, str | None]] = []  # (role text, CAMEO role or None)
+        self._agents: list[tuple[str, str, str]] = []  # (canonical name, type, CAMEO role)
+        self._auto = ahocorasick.Automaton()
+        keys: dict[str, tuple[int, int]] = {}
+        # Later user entries override built-in ones with the same name.
+        for e in entries:
+            idx = len(self.entries)
+            self.entries.append(e.pop("info"))
+            for k in e["keys"]:
+                keys[k] = (K_DICT, idx)
+        for code, words in (base.get("roles") or {}).items():
+            for w in words:
+                idx = len(self._roles)
+                self._roles.append((w.lower().rstrip("."), None if code == "-" else code))
+                for k in _case_forms(str(w)):
+                    keys.setdefault(k, (K_ROLE, idx))
+        for a in base.get("agents") or []:
+            idx = len(self._agents)
+            self._agents.append((a["name"], a["type"], a["code"]))
+            for f in a["forms"]:
+                for k in _case_forms(f):
+                    keys.setdefault(k, (K_AGENT, idx))
+        for k, (kind, idx) in keys.items():
+            self._auto.add_word(k, (len(k), kind, idx))
+        self._auto.make_automaton()
+        self.given_names = frozenset(_read_lines(DATA_DIR / "first_names.txt")) | frozenset(
+            base.get("given_names") or ())
+        self.country_words = _country_words()
+        self._org_stop = R.LEADING_STOP - frozenset(R.ORG_HEADS) - {"Police", "Army", "Military", "Government"}
+        self._local = threading.local()
+        self._gov_cache: dict[str | None, _Info] = {}
+        self._agent_cache: dict[tuple[int, str | None], _Info] = {}
+
+    # -- shared identities ------------------------------------------------------------------------------------
+
+    def _government(self, cc: str | None) -> _Info:
+        """The government of a country: one identity for "Islamabad has denied", "the government" and
+        "Pakistani authorities" (memoised: identities are immutable)."""
+        info = self._gov_cache.get(cc)
+        if info is None:
+            name = R.country_name(cc) if cc else "government"
+            info = _Info(name, "GOVERNMENT", None, cc, R.make_code(cc, "GOV"), R.make_id(name, "GOVERNMENT", cc), "GOV")
+            self._gov_cache[cc] = info
+        return info
+
+    def _agent_info(self, idx: int, cc: str | None) -> _Info:
+        key = (idx, cc)
+        info = self._agent_cache.get(key)
+        if info is None:
+            name, typ, role_code = self._agents[idx]
+            info = _Info(name, typ, None, cc, R.make_code(cc, role_code), R.make_id(name, typ, cc), role_code)
+            self._agent_cache[key] = info
+        return info
+
+    # -- matching ---------------------------------------------------------------------------------------------
+
+    def _scan(self, text: str) -> list[tuple[int, int, int, int]]:
+        """Longest dictionary / role / agent matches at word boundaries: (start, end, kind, index)."""
+        out = []
+        n = len(text)
+        for end, (length, kind, idx) in self._auto.iter_long(text):
+            s = end - length + 1
+            if s > 0:
+                c = text[s - 1]
+                if c.isalnum() or c == "_" or c == "-":
+                    continue
+            end += 1
+            if end < n:
+                c = text[end]
+                if c.isalnum() or c == "_" or (c == "-" and text[end - 1] != "."):
+                    continue
+            out.append((s, end, kind, idx))
+        return out
+
+    # -- organisations ----------------------------------------------------------------------------------------
+
+    def organisation_spans(self, paragraphs: list[str]) -> list[list[tuple[int, int]]]:
+        """Spans of organisation and armed-group names per paragraph, for the place tagger to block."""
+        orgs, _, _ = self._org_stage(paragraphs)
+        return [[(o.s, o.e) for o in row] for row in orgs]
+
+    def _org_stage(self, paragraphs: list[str]):
+        """Organisations per paragraph plus the scans they came from; memoised for the article being tagged
+        (``tagging.py`` asks for the spans first, then tags the same list)."""
+        memo = getattr(self._local, "memo", None)
+        if memo is not None and memo[0] is paragraphs and memo[1] == paragraphs:
+            return memo[2]
+        hits_all, seqs_all, orgs_all = [], [], []
+        acronyms: dict[str, _Org] = {}
+        for text in paragraphs:
+            hits = self._scan(text) if text else []
+            seqs = [(m.start(), m.end()) for m in R.SEQ_RE.finditer(text)] if text else []
+            orgs = self._orgs_in(text, hits, seqs, acronyms)
+            hits_all.append(hits)
+            seqs_all.append(seqs)
+            orgs_all.append(orgs)
+        if acronyms:
+            self._link_acronyms(paragraphs, orgs_all, acronyms)
+        result = (orgs_all, hits_all, seqs_all)
+        self._local.memo = (paragraphs, list(paragraphs), result)
+        return result
+
+    def _orgs_in(self, text: str, hits, seqs, acronyms: dict[str, _Org]) -> list[_Org]:
+        orgs: list[_Org] = []
+        entries = self.entries
+        for s, e, kind, idx in hits:
+            if kind == K_DICT and entries[idx].type in ORG_TYPES:
+                orgs.append(_Org(s, e, entries[idx]))
+        for ss, se in seqs:
+            for org in self._pattern_orgs(text, ss, se):
+                if not _overlaps(orgs, org.s, org.e):
+                    orgs.append(org)
+        orgs.sort(key=lambda o: o.s)
+        for o in orgs:
+            m = R.ACRONYM_DEF_RE.match(text, o.e)
+            if m and sum(c.isupper() for c in m.group(1)) >= 2:
+                acr = m.group(1)
+                if acr not in acronyms or acronyms[acr].info is None or o.info is not None:
+                    acronyms[acr] = o
+        return orgs
+
+    def _pattern_orgs(self, text: str, ss: int, se: int) -> list[_Org]:
+        """Organisations in a capitalised sequence; "and" after a complete name starts another one ("the Army
+        and the Ministry of Interior"), "and" inside a complement does not ("Ministry of Interior and Justice")."""
+        words = text[ss:se].split(" ")
+        heads = [i for i, w in enumerate(words) if w in R.ORG_HEADS or _strip_poss(w) in R.ORG_HEADS]
+        if not heads:
+            return []
+        toks = []
+        a = ss
+        for w in words:
+            toks.append((a, a + len(w)))
+            a += len(w) + 1
+        out = []
+        lo = 0
+        for i, w in enumerate(words):
+            if (w == "and" or w == "&") and i and _strip_poss(words[i - 1]) in R.ORG_HEADS:
+                org = self._pattern_org(words[lo:i], toks[lo:i])
+                if org is not None:
+                    out.append(org)
+                lo = i + 1
+        org = self._pattern_org(words[lo:], toks[lo:])
+        if org is not None:
+            out.append(org)
+        return out
+
+    def _pattern_org(self, words: list[str], toks: list[tuple[int, int]]) -> _Org | None:
+        """An organisation in a run of capitalised words: from its first significant word to its last head word
+        (or the end of the head's "of ..." complement)."""
+        heads = [i for i, w in enumerate(words) if w in R.ORG_HEADS or _strip_poss(w) in R.ORG_HEADS]
+        if not heads:
+            return None
+        first = 0
+        while first < len(words) and (words[first] in self._org_stop or words[first] in R.ORG_CONNECTORS):
+            first += 1
+        last_head = heads[-1]
+        if last_head < first:
+            return None
+        end_i = last_head
+        if last_head + 1 < len(words) and words[last_head + 1] in ("of", "for", "on"):
+            end_i = len(words) - 1
+            while words[end_i] in R.ORG_CONNECTORS:
+                end_i -= 1
+        if end_i == first and not (end_i + 1 < len(words) and words[end_i + 1] in ("of", "for", "on")):
+            return None  # a lone head word ("Police said") is an unnamed agent, not a name
+        name_words = [_strip_poss(w) if i == end_i else w for i, w in enumerate(words[first : end_i + 1], first)]
+        s, e = toks[first][0], toks[end_i][1]
+        if words[end_i] != name_words[-1]:
+            e -= len(words[end_i]) - len(name_words[-1])
+        head = _strip_poss(words[last_head])
+        cc = self._country_in(name_words)
+        typ, role = R.classify_org(name_words, head, cc)
+        return _Org(s, e, None, name=" ".join(name_words), type=typ, role_code=role, cc=cc, source="pattern")
+
+    def _country_in(self, words: list[str]) -> str | None:
+        """The first country named inside a name, longest form first ("Northern Ireland" before "Ireland")."""
+        cw = self.country_words
+        for i in range(len(words)):
+            for k in (3, 2, 1):
+                if i + k <= len(words):
+                    cc = cw.get(_strip_poss(" ".join(words[i : i + k])))
+                    if cc:
+                        return cc
+        return None
+
+    def _link_acronyms(self, paragraphs: list[str], orgs_all: list[list[_Org]], acronyms: dict[str, _Org]) -> None:
+        """Every later standalone "ACR" of an article-defined acronym is a mention of the long name's actor."""
+        rx = re.compile(r"(?<![\w\-])(" + "|".join(sorted(map(re.escape, acronyms), key=len, reverse=True))
+                        + r")(?![\w\-])")
+        for p, text in enumerate(paragraphs):
+            if not text:
+                continue
+            row = orgs_all[p]
+            changed = False
+            for m in rx.finditer(text):
+                s, e = m.span()
+                src = acronyms[m.group(1)]
+                same = [o for o in row if o.s == s and o.e == e]
+                if same:  # a dictionary reading of the same letters loses to the article's own definition
+                    if src.info is not None and same[0].info is src.info:
+                        continue
+                    row.remove(same[0])
+                elif _overlaps(row, s, e):
+                    continue
+                row.append(_Org(s, e, src.info, src.name, src.type, src.role_code, src.cc, source="acronym-linked"))
+                changed = True
+            if changed:
+                row.sort(key=lambda o: o.s)
+
+    # -- the article ------------------------------------------------------------------------------------------
+
+    def tag_article(
+        self,
+        paragraphs: list[str],
+        places: Sequence[Sequence[dict]],
+        demonyms: Sequence[Sequence[dict]],
+        primary_country: str | None,
+        org_spans: list[list[tuple[int, int]]] | None = None,
+    ) -> ActorResult:
+        orgs_all, hits_all, seqs_all = self._org_stage(paragraphs)
+        counts: Counter = Counter()
+        art = _Article(self, primary_country, counts)
+        n = len(paragraphs)
+        out: list[list[dict]] = [[] for _ in range(n)]
+        for p, text in enumerate(paragraphs):
+            if not text:
+                continue
+            pl = places[p] if p < len(places) else ()
+            dm = demonyms[p] if p < len(demonyms) else ()
+            out[p] = art.paragraph(p, text, orgs_all[p], hits_all[p], seqs_all[p], pl, dm)
+        art.link_surnames(paragraphs, out)
+        for row in out:
+            for m in row:
+                counts["actors-" + m["type"].lower().replace("_", "-")] += 1
+        return ActorResult(out, roll_up(out), counts)
+
+
+class _Article:
+    """Per-article state: people found so far (for surname links) and the article's country."""
+
+    def __init__(self, tagger: ActorTagger, primary: str | None, counts: Counter):
+        self.t = tagger
+        self.primary = primary
+        self.counts = counts
+        self.people: dict[str, _Info] = {}  # full name -> info
+        self.single: list[tuple[int, dict]] = []  # single-token title mentions to relink
+
+    # -- one paragraph ----------------------------------------------------------------------------------------
+
+    def paragraph(self, p: int, text: str, orgs: list[_Org], hits, seqs, places, demonyms) -> list[dict]:
+        taken: list[tuple[int, int]] = []
+        out: list[dict] = []
+        org_info: dict[tuple[int, int], _Info] = {}
+        for o in orgs:
+            info = o.info if o.info is not None else self._pattern_info(o)
+            org_info[(o.s, o.e)] = info
+            out.append(_mention(text, o.s, o.e, info))
+            taken.append((o.s, o.e))
+            self.counts["actors-" + o.source] += 1
+        for m in places:
+            if m.get("metonymy") and m.get("country_code") and not _hits(taken, m["start"], m["end"]):
+                info = self.government(m["country_code"])
+                out.append(_mention(text, m["start"], m["end"], info))
+                taken.append((m["start"], m["end"]))
+                self.counts["actors-government-metonymy"] += 1
+        if not seqs and not hits:
+            return out
+        ctx = _Context(text, hits, places, demonyms, org_info)
+        entries = self.t.entries
+        for s, e, kind, idx in hits:  # user-dictionary people and any other non-organisation entries
+            if kind == K_DICT and entries[idx].type not in ORG_TYPES and not _hits(taken, s, e):
+                info = entries[idx]
+                out.append(_mention(text, s, e, info))
+                taken.append((s, e))
+                if info.type == "PERSON":
+                    self.people.setdefault(info.name, info)
+                self.counts["actors-dictionary"] += 1
+        for s, e, info in self._people(text, seqs, hits, taken, ctx):
+            out.append(_mention(text, s, e, info))
+            taken.append((s, e))
+        for s, e, info in self._agents(text, hits, taken, ctx):
+            out.append(_mention(text, s, e, info))
+            taken.append((s, e))
+            self.counts["actors-unnamed-agent"] += 1
+        out.sort(key=lambda m: m["start"])
+        return out
+
+    def _pattern_info(self, o: _Org) -> _Info:
+        cc = o.cc
+        if cc is None and (o.type in ("GOVERNMENT", "SECURITY_FORCE", "ARMED_GROUP") or o.role_code in STATE_ROLES):
+            cc = self.primary
+        return _Info(o.name, o.type, None, cc, R.make_code(cc, o.role_code), R.make_id(o.name, o.type, cc),
+                     o.role_code)
+
+    def government(self, cc: str | None) -> _Info:
+        return self.t._government(cc)
+
+    # -- people -----------------------------------------------------------------------------------------------
+
+    def _people(self, text: str, seqs, hits, taken, ctx: _Context):
+        t = self.t
+        role_at_start = {s: (e, idx) for s, e, kind, idx in hits if kind == K_ROLE} if seqs else {}
+        found: list[tuple[int, int, _Info]] = []
+        for ss, se in seqs:
+            if _inside(taken, ss, se):
+                continue
+            for piece in _pieces(text, ss, se, taken):
+                r = self._person(text, piece, role_at_start, ctx)
+                if r is not None:
+                    found.append(r)
+        # Title + one capitalised word: "President Ruto", "Gen. Munir", "Mr. Chaudhry".
+        for s, e, kind, idx in hits:
+            if kind != K_ROLE or not text[s].isupper() or text[e : e + 1] != " ":
+                continue
+            m = _ONE_TOKEN.match(text, e)
+            if not m:
+                continue
+            ts, te = m.span(1)
+            word = text[ts:te]
+            if (word in R.LEADING_STOP or word in R.NOT_NAME or word in t.country_words or _hits(taken, ts, te)
+                    or any(a <= ts < b for a, b, _ in found) or ctx.place_at(ts, te)):
+                continue
+            info = self._person_info(word, s, e, idx, ts, te, text, ctx, title_only=True)
+            found.append((ts, te, info))
+        found.sort(key=lambda f: f[0])
+        kept = []
+        for s, e, info in found:
+            if not _hits(taken, s, e) and not any(a < e and s < b for a, b, _ in kept):
+                kept.append((s, e, info))
+                if " " in info.name:
+                    self.people.setdefault(info.name, info)
+                self.counts["actors-person-" + ("cue" if info.role else "name")] += 1
+        return kept
+
+    def _person(self, text: str, piece: list[tuple[int, int]], role_at_start, ctx: _Context):
+        """A person in one piece of a capitalised sequence, after stripping leading stop words and titles."""
+        t = self.t
+        role = None  # (start, end, role index) of a title inside the sequence
+        cc_hint = None
+        i = 0
+        while i < len(piece):
+            a, b = piece[i]
+            w = text[a:b]
+            r = role_at_start.get(a)
+            if r is not None and r[0] <= piece[-1][1]:
+                role = (a, r[0], r[1])
+                while i < len(piece) and piece[i][1] <= r[0]:
+                    i += 1
+                continue
+            d = ctx.demonym_at(a, b)
+            if d is not None or w in t.country_words:
+                cc_hint = d or t.country_words[w]
+                i += 1
+                continue
+            if w in R.LEADING_STOP:
+                i += 1
+                continue
+            break
+        toks = piece[i:]
+        if not toks or role is None and len(toks) == 1:
+            return None
+        s, e = toks[0][0], toks[-1][1]
+        if (role is None and text[toks[0][0] : toks[0][1]] not in t.given_names and text[e : e + 1] != ","
+                and not ctx.hits_ending(s - 1) and text[s:e] not in self.people):
+            return None  # no title, no given name, no apposition, no role before: not a person (fast path)
+        last = text[toks[-1][0] : e]
+        core = _strip_poss(last)
+        e -= len(last) - len(core)
+        words = [text[a:b] for a, b in toks[:-1]] + [core]
+        if len(words) > 4 or len(words) == 1 and role is None:
+            return None
+        if any(w in R.NOT_NAME or w in R.ORG_HEADS or w in R.LEADING_STOP for w in words):
+            return None
+        if len(words) == 1:
+            if ctx.place_at(s, e):
+                return None
+            return s, e, self._person_info(words[0], role[0], role[1], role[2], s, e, text, ctx, cc_hint=cc_hint)
+        name = " ".join(words)
+        has_place = ctx.place_overlap(s, e)
+        if role is not None:
+            return s, e, self._person_info(name, role[0], role[1], role[2], s, e, text, ctx, cc_hint=cc_hint)
+        info = self._cued(name, s, e, text, ctx)
+        if info is not None:
+            return s, e, info
+        if has_place or words[0] not in t.given_names or words[-1] in t.country_words:
+            return None
+        if name in self.people:
+            return s, e, self.people[name]
+        return s, e, _Info(name, "PERSON", None, None, None, R.make_id(name, "PERSON", None))
+
+    def _cued(self, name: str, s: int, e: int, text: str, ctx: _Context) -> _Info | None:
+        """A role just before the name ("security analyst A B") or in an apposition after it ("A B, the ...")."""
+        j = s - 1
+        if j > 0 and text[j] == " ":
+            for rs, re_, kind, idx in ctx.hits_ending(j):
+                if kind == K_ROLE:
+                    return self._person_info(name, rs, re_, idx, s, e, text, ctx)
+        m = APPOS_START.match(text, e)
+        if m:
+            stop = _clause_end(text, m.end())
+            for rs, re_, kind, idx in ctx.hits_between(m.end(), stop):
+                if kind == K_ROLE and rs - m.end() <= 40:
+                    return self._person_info(name, rs, re_, idx, s, e, text, ctx, appos=(m.end(), stop))
+        return None
+
+    def _person_info(self, name: str, rs: int, re_: int, ridx: int, s: int, e: int, text: str, ctx: _Context,
+                     cc_hint: str | None = None, appos: tuple[int, int] | None = None,
+                     title_only: bool = False) -> _Info:
+        """Role, country and code of a person from the role words and what stands around them."""
+        t = self.t
+        role_text, role_code = t._roles[ridx]
+        if appos is not None:
+            role_text = _role_phrase(text, appos[0], re_) or role_text
+        cc = cc_hint
+        org = None
+        lo = appos[0] if appos is not None else max(0, rs - 60)
+        cc = cc or ctx.country_before(rs, lo, self.primary)
+        if cc is None or appos is not None:
+            org = ctx.org_after(re_, appos[1] if appos else re_ + 12) or ctx.org_before(rs)
+            if cc is None and appos is not None:
+                cc = ctx.country_after(re_, appos[1])
+        if org is not None:
+            cc = cc or org.country_code
+            if role_code is None and org.code:
+                role_code = org.role_code or _role_of_code(org.code)
+        if cc is None and role_code in STATE_ROLES and self.primary:
+            cc = self.primary
+            self.counts["actors-person-country-from-article"] += 1
+        code = R.make_code(cc, role_code) if role_code else None
+        if role_text in ("mr", "mrs", "ms", "sir", "dame"):
+            role_text = None
+        info = self.people.get(name)
+        if info is not None and not title_only:
+            return info
+        return _Info(name, "PERSON", role_text, cc, code, R.make_id(name, "PERSON", cc), role_code)
+
+    def link_surnames(self, paragraphs: list[str], out: list[list[dict]]) -> None:
+        """Surname-only mentions ("Chaudhry said", "President Ruto") take the full name's identity."""
+        by_surname: dict[str, _Info | None] = {}
+        for name, info in self.people.items():
+            sur = name.split()[-1]
+            by_surname[sur] = None if sur in by_surname and by_surname[sur] is not info else info
+        by_surname = {k: v for k, v in by_surname.items() if v is not None}
+        if not by_surname:
+            return
+        for row in out:
+            for m in row:
+                if m["type"] == "PERSON" and " " not in m["name"] and m["name"] in by_surname:
+                    full = by_surname[m["name"]]
+                    _relink(m, full)
+                    self.counts["actors-surname-linked"] += 1
+        for p, text in enumerate(paragraphs):
+            if not text:
+                continue
+            row = out[p]
+            added = False
+            for sur, full in by_surname.items():
+                for s in _find_word(text, sur):
+                    e = s + len(sur)
+                    if any(m["start"] < e and s < m["end"] for m in row):
+                        continue
+                    row.append(_mention(text, s, e, full))
+                    self.counts["actors-surname-linked"] += 1
+                    added = True
+            if added:
+                row.sort(key=lambda m: m["start"])
+
+    # -- unnamed agents ---------------------------------------------------------------------------------------
+
+    def _agents(self, text: str, hits, taken, ctx: _Context):
+        t = self.t
+        for s, e, kind, idx in hits:
+            if kind != K_AGENT or _hits(taken, s, e):
+                continue
+            name, typ, role_code = t._agents[idx]
+            nxt = _NEXT_WORD.match(text, e)
+            if nxt and nxt.group(1) in ADJ_NOUNS or text[e : e + 1] == "-":
+                continue
+            if s and text[s - 1] == "-":
+                continue
+            cc, s2 = ctx.agent_country(s)
+            if cc is None:
+                cc = self.primary
+            if typ == "GOVERNMENT" and role_code == "GOV":
+                info = self.government(cc)
+            else:
+                info = t._agent_info(idx, cc)
+            if _hits(taken, s2, e):
+                s2 = s
+            yield s2, e, info
+
+
+class _Context:
+    """What surrounds a span in one paragraph: places, demonyms, organisations, role hits — indexed by offset."""
+
+    def __init__(self, text: str, hits, places, demonyms, org_info: dict[tuple[int, int], _Info]):
+        self.text = text
+        self.hits = hits
+        self._hit_starts: list[int] | None = None
+        self._hit_by_end: dict[int, list] | None = None
+        self.place_spans = [(m["start"], m["end"]) for m in places] if places else []
+        self.place_by_end = {m["end"]: m for m in places} if places else {}
+        self.place_by_start = {m["start"]: m for m in places} if places else {}
+        self.demo_by_end = {d["end"]: d for d in demonyms} if demonyms else {}
+        self.demo_by_start = {d["start"]: d for d in demonyms} if demonyms else {}
+        self.org_info = org_info
+        self.org_by_end = {e: i for (s, e), i in org_info.items()} if org_info else {}
+        self.org_by_start = {s: i for (s, e), i in org_info.items()} if org_info else {}
+
+    def hits_ending(self, end: int):
+        if self._hit_by_end is None:
+            self._hit_by_end = {}
+            for h in self.hits:
+                self._hit_by_end.setdefault(h[1], []).append(h)
+        return self._hit_by_end.get(end, ())
+
+    def hits_between(self, a: int, b: int):
+        if self._hit_starts is None:
+            self._hit_starts = [h[0] for h in self.hits]
+        i = bisect.bisect_left(self._hit_starts, a)
+        while i < len(self.hits) and self.hits[i][0] < b:
+            if self.hits[i][1] <= b:
+                yield self.hits[i]
+            i += 1
+
+    def place_at(self, s: int, e: int) -> bool:
+        m = self.place_by_start.get(s)
+        return m is not None and m["end"] == e
+
+    def place_overlap(self, s: int, e: int) -> bool:
+        return any(a < e and s < b for a, b in self.place_spans)
+
+    def demonym_at(self, s: int, e: int) -> str | None:
+        d = self.demo_by_start.get(s)
+        return d["country_code"] if d is not None and d["end"] == e else None
+
+    def country_before(self, rs: int, lo: int, primary: str | None) -> str | None:
+        """Country of the words right before a role: "Pakistan's", "Pakistani", "Islamabad-based", "the
+        country's" (the article's country)."""
+        text = self.text
+        d = self.demo_by_end.get(rs - 1)
+        if d is not None:
+            return d["country_code"]
+        for gap in ("'s ", "’s ", " ", "-based "):
+            m = self.place_by_end.get(rs - len(gap))
+            if m is not None and m["start"] >= lo and text[rs - len(gap) : rs] == gap:
+                if gap == " " and m["kind"] != "country":
+                    continue
+                return m["country_code"]
+        if CONTEXT_COUNTRY.search(text, max(lo, rs - 30), rs):
+            return primary
+        k = max(lo, rs - 12)
+        if text[k:rs].endswith(("provincial ", "federal ")):
+            return primary
+        return None
+
+    def country_after(self, re_: int, stop: int) -> str | None:
+        """ "... minister of Pakistan": a country named by "of"/"in" right after the role."""
+        for gap in (" of ", " in "):
+            if self.text[re_ : re_ + len(gap)] == gap:
+                m = self.place_by_start.get(re_ + len(gap))
+                if m is not None and m["end"] <= stop:
+                    return m["country_code"]
+        return None
+
+    def org_after(self, re_: int, stop: int) -> _Info | None:
+        """ "a spokesman for the BLA": the organisation a role belongs to."""
+        m = _OF_ORG.match(self.text, re_)
+        if m:
+            info = self.org_by_start.get(m.end())
+            if info is not None:
+                return info
+        return None
+
+    def org_before(self, rs: int) -> _Info | None:
+        """ "BLA spokesman", "the BLA's commander"."""
+        for gap in (" ", "'s ", "’s "):
+            info = self.org_by_end.get(rs - len(gap))
+            if info is not None and self.text[rs - len(gap) : rs] == gap:
+                return info
+        return None
+
+    def agent_country(self, s: int) -> tuple[str | None, int]:
+        """Country of an unnamed agent from a demonym or country name right before it (which joins the span),
+        or a possessive ("Pakistan's army")."""
+        d = self.demo_by_end.get(s - 1)
+        if d is not None and self.text[s - 1] == " ":
+            return d["country_code"], d["start"]
+        m = self.place_by_end.get(s - 1)
+        if m is not None and self.text[s - 1] == " " and m["kind"] == "country":
+            return m["country_code"], m["start"]
+        for gap in ("'s ", "’s "):
+            m = self.place_by_end.get(s - len(gap))
+            if m is not None and self.text[s - len(gap) : s] == gap:
+                return m["country_code"], s
+        return None, s
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# helpers
+
+_ONE_TOKEN = re.compile(rf" ({R.NAME_TOK})(?![\w'’\-]| {R.NAME_TOK})")
+_NEXT_WORD = re.compile(r" ([a-z]+)")
+_OF_ORG = re.compile(r" (?:for|of|at|with|from) (?:the )?")
+
+
+def _find_word(text: str, word: str):
+    """Start offsets of ``word`` standing as a whole word (a possessive "'s" may follow)."""
+    i = text.find(word)
+    n = len(word)
+    while i >= 0:
+        before = text[i - 1] if i else " "
+        after = text[i + n : i + n + 1]
+        if not (before.isalnum() or before in "'’-_") and not (after.isalnum() or after in "-_"):
+            yield i
+        i = text.find(word, i + n)
+
+
+def _strip_poss(w: str) -> str:
+    return w[:-2] if w.endswith(("'s", "’s")) else w
+
+
+def _overlaps(orgs: list[_Org], s: int, e: int) -> bool:
+    return any(o.s < e and s < o.e for o in orgs)
+
+
+def _hits(spans: list[tuple[int, int]], s: int, e: int) -> bool:
+    return any(a < e and s < b for a, b in spans)
+
+
+def _inside(spans: list[tuple[int, int]], s: int, e: int) -> bool:
+    return any(a <= s and e <= b for a, b in spans)
+
+
+def _pieces(text: str, ss: int, se: int, taken) -> list[list[tuple[int, int]]]:
+    """Split a capitalised sequence into runs of name tokens: at organisation connectors ("of", "and") and at
+    tokens another actor already took."""
+    out: list[list[tuple[int, int]]] = []
+    cur: list[tuple[int, int]] = []
+    check = any(a < se and ss < b for a, b in taken)
+    a = ss
+    for w in text[ss:se].split(" "):
+        b = a + len(w)
+        if w in R.ORG_CONNECTORS or (check and _hits(taken, a, b)):
+            if cur:
+                out.append(cur)
+            cur = []
+        else:
+            cur.append((a, b))
+        a = b + 1
+    if cur:
+        out.append(cur)
+    return out
+
+
+def _clause_end(text: str, start: int) -> int:
+    end = min(len(text), start + 120)
+    for i in range(start, end):
+        if text[i] in ",.;:()—–\"“”":
+            if text[i] == "." and i + 1 < len(text) and text[i + 1] not in " \"”":
+                continue
+            return i
+    return end
+
+
+def _role_phrase(text: str, start: int, re_: int) -> str | None:
+    """The role as written in an apposition, without articles and possessives: "provincial home minister"."""
+    phrase = text[start:re_]
+    words = phrase.split()
+    if len(words) > 5:
+        return None
+    while words and (words[0].endswith(("'s", "’s")) or words[0] in ("the", "a", "an", "its", "their")
+                     or any(c.isdigit() for c in words[0])):
+        words = words[1:]
+    if not words or any(w[:1].isupper() and w.lower() not in ("provincial", "federal") for w in words[:-2]):
+        return None
+    return " ".join(words).lower()
+
+
+def _role_of_code(code: str) -> str | None:
+    return code[3:] if len(code) > 3 and code[:3].isupper() and not code.startswith(("IGO", "NGO", "IMG")) else None
+
+
+def _mention(text: str, s: int, e: int, info: _Info) -> dict:
+    return {"text": text[s:e], "start": s, "end": e, "name": info.name, "type": info.type, "role": info.role,
+            "country_code": info.country_code, "code": info.code, "actor_id": info.actor_id}
+
+
+def _relink(m: dict, full: _Info) -> None:
+    role = m["role"]
+    m.update(name=full.name, country_code=full.country_code, code=full.code, actor_id=full.actor_id,
+             role=full.role or role)
+
+
+def roll_up(mentions: list[list[dict]]) -> list[dict]:
+    """Per-article actors: one row per actor_id, the longest role seen, most mentioned first."""
+    acc: dict[str, dict[str, Any]] = {}
+    for row in mentions:
+        for m in row:
+            a = acc.get(m["actor_id"])
+            if a is None:
+                acc[m["actor_id"]] = {"actor_id": m["actor_id"], "name": m["name"], "type": m["type"],
+                                      "role": m["role"], "country_code": m["country_code"], "code": m["code"],
+                                      "mentions": 1}
+                continue
+            a["mentions"] += 1
+            if m["role"] and len(m["role"]) > len(a["role"] or ""):
+                a["role"] = m["role"]
+            a["code"] = a["code"] or m["code"]
+            a["country_code"] = a["country_code"] or m["country_code"]
+    return sorted(acc.values(), key=lambda a: (-a["mentions"], a["actor_id"]))
+
+
+def _case_forms(w: str) -> list[str]:
+    """A lower-case role or agent as written, capitalised and in title case ("Interior Minister")."""
+    forms = [w]
+    if w[:1].islower():
+        forms.append(w[0].upper() + w[1:])
+        forms.append(" ".join(x[0].upper() + x[1:] if x not in ("of", "the", "for") else x for x in w.split()))
+    return list(dict.fromkeys(forms))
+
+
+def _read_lines(path: Path) -> list[str]:
+    return [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines()
+            if ln.strip() and not ln.startswith("#")]
+
+
+def _read_yaml(path: Path) -> dict:
+    with open(path, encoding="utf-8") as f:
+        return yaml.safe_load(f) or {}
+
+
+def _country_words() -> dict[str, str]:
+    """Country names, short forms and demonyms -> ISO alpha-2, for country words inside organisation names
+    ("Nigerian Army") and before roles. From pycountry and the gazetteer's own news-name list."""
+    import pycountry
+
+    out: dict[str, str] = {}
+    for c in pycountry.countries:
+        for n in (c.name, getattr(c, "common_name", None)):
+            if n and "," not in n:
+                out[n] = c.alpha_2
+    news = _read_yaml(DATA_DIR / "news_names.yaml")
+    for cc, names in (news.get("country_aliases") or {}).items():
+        for n in names:
+            if len(n) > 3 or n.isupper():
+                out.setdefault(n, cc)
+    for cc, names in (news.get("demonyms") or {}).items():
+        for n in names:
+            out.setdefault(n, cc)
+    for cc, n in R.COMMON_COUNTRY_NAMES.items():
+        out.setdefault(n, cc)
+    out.update({"Northern Ireland": "GB", "England": "GB", "Scotland": "GB", "Wales": "GB", "Scottish": "GB",
+                "Welsh": "GB", "English": "GB"})
+    return out
+
+
+def load_user_dictionary(path: str) -> list[dict]:
+    """Read a user YAML dictionary; any problem is a ``ValueError`` with a one-line reason naming the file."""
+    try:
+        data = _read_yaml(Path(path))
+    except OSError as e:
+        raise ValueError(f"actor dictionary {path}: cannot read ({e.strerror or e})") from None
+    except yaml.YAMLError as e:
+        raise ValueError(f"actor dictionary {path}: not valid YAML ({str(e).splitlines()[0]})") from None
+    items = data.get("actors") if isinstance(data, dict) else data
+    if not isinstance(items, list) or not items:
+        raise ValueError(f"actor dictionary {path}: expected a list of actors (or a mapping with key 'actors')")
+    return [_entry(e, path, i) for i, e in enumerate(items)]
+
+
+def _entry(e: Any, src: str, i: int = 0) -> dict:
+    """Validate one dictionary entry and turn it into an _Info plus its match keys."""
+    where = f"actor dictionary {src}: entry {i + 1}"
+    if not isinstance(e, dict):
+        raise ValueError(f"{where}: expected a mapping with id, name, type")
+    unknown = set(e) - {"id", "name", "aliases", "type", "country", "code", "role"}
+    if unknown:
+        raise ValueError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+    name, typ = e.get("name"), e.get("type")
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError(f"{where}: 'name' is required")
+    if typ not in ACTOR_TYPES:
+        raise ValueError(f"{where} ({name}): type must be one of {', '.join(ACTOR_TYPES)}, not {typ!r}")
+    cc = e.get("country")
+    if cc is not None and (not isinstance(cc, str) or R.alpha3(cc) is None):
+        raise ValueError(f"{where} ({name}): country must be an ISO 3166-1 alpha-2 code, not {cc!r}")
+    cc = cc.upper() if cc else None
+    aliases = e.get("aliases") or []
+    if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
+        raise ValueError(f"{where} ({name}): 'aliases' must be a list of names")
+    code = e.get("code")
+    if code is not None and not (isinstance(code, str) and re.fullmatch(r"[A-Z]{3,12}", code)):
+        raise ValueError(f"{where} ({name}): code must be upper-case letters such as PAKGOV, not {code!r}")
+    aid = str(e["id"]) if e.get("id") is not None else R.make_id(name, typ, cc)
+    role = e.get("role")
+    info = _Info(name.strip(), typ, str(role) if role else None, cc, code, aid, _role_of_code(code or ""))
+    keys = [k.strip() for k in [name, *aliases] if any(c.isupper() or c.isdigit() for c in k)]
+    return {"info": info, "keys": keys}

@@ -1,0 +1,92 @@
+"""Optional statistical NER: people and organisations from a spaCy model the user provides, merged with the rules.
+
+Why optional and merged this way: the rule tagger (``newsbeam.actors``) knows roles, countries, codes and the
+dictionary's identities, and runs at corpus speed; a statistical model finds names the rules miss (people without a
+cue or a common given name, organisations without a head word) but knows nothing of roles or codes. So the rules
+win every overlap and spaCy only adds what they left untouched: ``PERSON`` becomes a PERSON actor, ``ORG`` an
+ORGANIZATION actor, both without role, country or code.
+
+The model is whatever ``spacy.load`` accepts: an installed package name or a path to a saved pipeline. Official
+models are not on the package index; install one once, e.g. ``python -m spacy download en_core_web_sm`` on a
+machine with network access, or ``pip install`` its wheel from the spaCy models release page; then pass its name.
+It is loaded lazily, once per worker process, on first use.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from .actor_rules import make_id
+from .actors import ActorResult, roll_up
+
+LABELS = {"PERSON": "PERSON", "PER": "PERSON", "ORG": "ORGANIZATION"}
+_LEADING = ("the ", "The ")
+
+
+def merge(rule_mentions: Sequence[dict], ner_ents: Iterable[tuple[int, int, str]], text: str) -> list[dict]:
+    """Rule mentions plus the NER entities (start, end, label) that overlap none of them, sorted by start.
+
+    Entities with other labels are ignored; a leading "the" is trimmed from organisations ("the Harbour Guild").
+    """
+    out = list(rule_mentions)
+    taken = [(m["start"], m["end"]) for m in rule_mentions]
+    for s, e, label in ner_ents:
+        typ = LABELS.get(label)
+        if typ is None:
+            continue
+        if text.startswith(_LEADING, s) and e - s > 4:
+            s += 4
+        name = " ".join(text[s:e].split())
+        if text[e - 2 : e] in ("'s", "’s"):
+            e -= 2
+            name = name[:-2]
+        if not name or any(a < e and s < b for a, b in taken):
+            continue
+        taken.append((s, e))
+        out.append({"text": text[s:e], "start": s, "end": e, "name": name, "type": typ, "role": None,
+                    "country_code": None, "code": None, "actor_id": make_id(name, typ, None)})
+    out.sort(key=lambda m: m["start"])
+    return out
+
+
+class NerMerger:
+    """Runs a spaCy pipeline over an article's paragraphs and merges its entities into an ActorResult."""
+
+    def __init__(self, model: str):
+        self.model = model
+        self._nlp: Any = None
+
+    @property
+    def nlp(self) -> Any:
+        if self._nlp is None:
+            try:
+                import spacy
+            except ImportError as e:
+                raise ValueError("NER needs spaCy: pip install 'newsbeam[ner]'") from e
+            try:
+                self._nlp = spacy.load(self.model)
+            except OSError as e:
+                raise ValueError(f"spaCy model {self.model!r} cannot be loaded: {str(e).splitlines()[0]}") from None
+        return self._nlp
+
+    def entities(self, paragraphs: Sequence[str]) -> list[list[tuple[int, int, str]]]:
+        """(start, end, label) per paragraph; code-point offsets, as spaCy's ``start_char``/``end_char`` are."""
+        docs = self.nlp.pipe(list(paragraphs))
+        return [[(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents] for doc in docs]
+
+    def apply(self, paragraphs: Sequence[str], result: ActorResult) -> ActorResult:
+        """The rule result with NER people and organisations added; article actors and counts recomputed."""
+        ents = self.entities(paragraphs)
+        mentions = []
+        counts = Counter(result.counts)
+        for text, rules, found in zip(paragraphs, result.mentions, ents, strict=True):
+            merged = merge(rules, found, text) if text else list(rules)
+            own = {id(m) for m in rules}
+            for m in merged:
+                if id(m) not in own:
+                    counts["actors-ner-" + m["type"].lower()] += 1
+                    counts["actors-" + m["type"].lower()] += 1
+            mentions.append(merged)
+        return ActorResult(mentions, roll_up(mentions), counts)

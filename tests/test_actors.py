@@ -1,0 +1,257 @@
+"""Actor tagging on our own sentences: people with roles and countries, organisations, acronyms, governments by
+metonymy, unnamed agents, media, user dictionaries and the organisation spans that hide places."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsbeam import actor_rules as R
+from newsbeam.actors import ActorResult, ActorTagger
+from newsbeam.gazetteer import load_gazetteer
+from newsbeam.places import PlaceTagger
+from newsbeam.schema import ACTOR, ARTICLE_ACTOR
+
+
+@pytest.fixture(scope="module")
+def places() -> PlaceTagger:
+    return PlaceTagger(load_gazetteer())
+
+
+@pytest.fixture(scope="module")
+def actors() -> ActorTagger:
+    return ActorTagger()
+
+
+def tag(actors: ActorTagger, places: PlaceTagger, *paras: str) -> tuple[ActorResult, object]:
+    paras_l = list(paras)
+    org = actors.organisation_spans(paras_l)
+    pr = places.tag_article(paras_l, blocked=org)
+    return actors.tag_article(paras_l, pr.mentions, pr.demonyms, pr.primary_country, org_spans=org), pr
+
+
+def by_text(r: ActorResult, p: int = 0) -> dict[str, dict]:
+    return {m["text"]: m for m in r.mentions[p]}
+
+
+def brief(m: dict) -> tuple:
+    return m["name"], m["type"], m["role"], m["country_code"], m["code"], m["actor_id"]
+
+
+def test_pre_title_person_exact_mention(actors, places):
+    text = "Interior Minister Farhan Saleem Chaudhry told reporters in Quetta, Pakistan, that five attackers died."
+    r, _ = tag(actors, places, text)
+    m = by_text(r)["Farhan Saleem Chaudhry"]
+    assert set(m) == {f.name for f in ACTOR}
+    assert (m["start"], m["end"]) == (18, 40) and text[18:40] == "Farhan Saleem Chaudhry"
+    assert brief(m) == ("Farhan Saleem Chaudhry", "PERSON", "interior minister", "PK", "PAKGOV",
+                        "farhan saleem chaudhry|PERSON|PK")
+    assert r.counts["actors-person"] == 1 and r.counts["actors-person-country-from-article"] == 1
+
+
+def test_possessive_gives_country(actors, places):
+    r, _ = tag(actors, places, "Pakistan's foreign minister Ayesha Malik said talks with Kabul would go on.")
+    assert brief(by_text(r)["Ayesha Malik"])[1:5] == ("PERSON", "foreign minister", "PK", "PAKGOV")
+
+
+def test_demonym_title_and_apposition(actors, places):
+    r, _ = tag(actors, places,
+               "Nigerian Defence Minister Bello Garba visited Maiduguri on Friday.",
+               "Ali Raza, the country's defence minister, said the army would stay in Borno.")
+    assert brief(by_text(r, 0)["Bello Garba"])[2:5] == ("defence minister", "NG", "NGAGOV")
+    assert brief(by_text(r, 1)["Ali Raza"])[2:5] == ("defence minister", "NG", "NGAGOV")
+
+
+def test_spokesman_for_armed_group_takes_its_country_and_code(actors, places):
+    r, _ = tag(actors, places, "Jeeyand Baloch, a spokesman for the BLA, said the fighters had withdrawn.")
+    m = by_text(r)
+    assert brief(m["Jeeyand Baloch"])[2:5] == ("spokesman", "PK", "PAKSEP")
+    assert brief(m["BLA"]) == ("Balochistan Liberation Army", "ARMED_GROUP", "separatist armed group", "PK",
+                               "PAKSEP", "bla")
+
+
+def test_analyst_based_in_a_city(actors, places):
+    r, _ = tag(actors, places, "“The group has changed tactics,” said Lahore-based security analyst Nadia Hameed.")
+    assert brief(by_text(r)["Nadia Hameed"]) == ("Nadia Hameed", "PERSON", "security analyst", "PK", None,
+                                                 "nadia hameed|PERSON|PK")
+
+
+def test_surname_links_to_full_name(actors, places):
+    r, _ = tag(actors, places,
+               "Interior Minister Farhan Saleem Chaudhry visited Quetta in Pakistan on Monday.",
+               "Chaudhry said the attackers had crossed from Afghanistan, and Chaudhry's deputy agreed.")
+    later = [m for m in r.mentions[1] if m["type"] == "PERSON"]
+    assert [(m["text"], m["start"], m["end"]) for m in later] == [("Chaudhry", 0, 8), ("Chaudhry", 62, 70)]
+    assert {m["actor_id"] for m in later} == {"farhan saleem chaudhry|PERSON|PK"}
+    assert later[0]["role"] == "interior minister"
+    top = r.article_actors[0]
+    assert (top["actor_id"], top["mentions"], top["code"]) == ("farhan saleem chaudhry|PERSON|PK", 3, "PAKGOV")
+    assert r.counts["actors-surname-linked"] == 2
+
+
+def test_title_with_surname_only(actors, places):
+    r, _ = tag(actors, places, "In Nairobi, Kenya, President Ruto met protest leaders.")
+    assert brief(by_text(r)["Ruto"])[:5] == ("Ruto", "PERSON", "president", "KE", "KENGOV")
+
+
+def test_given_name_without_cue_and_false_friends(actors, places):
+    r, _ = tag(actors, places,
+               "Sarah Mitchell opened the shelter near Grace Church while Reading Borough Council met.")
+    m = by_text(r)
+    assert brief(m["Sarah Mitchell"]) == ("Sarah Mitchell", "PERSON", None, None, None, "sarah mitchell|PERSON|")
+    assert "Grace Church" not in m
+    assert m["Reading Borough Council"]["type"] == "ORGANIZATION"
+
+
+def test_metonymy_government_shares_offsets_with_place(actors, places):
+    text = "Islamabad has denied the allegations, and Kabul rejected them too."
+    r, pr = tag(actors, places, text)
+    meto = [(p["start"], p["end"]) for p in pr.mentions[0] if p["metonymy"]]
+    govs = [m for m in r.mentions[0] if m["type"] == "GOVERNMENT"]
+    assert meto == [(m["start"], m["end"]) for m in govs] == [(0, 9), (42, 47)]
+    assert [brief(m) for m in govs] == [
+        ("Pakistan", "GOVERNMENT", None, "PK", "PAKGOV", "pakistan|GOVERNMENT|PK"),
+        ("Afghanistan", "GOVERNMENT", None, "AF", "AFGGOV", "afghanistan|GOVERNMENT|AF"),
+    ]
+    assert r.counts["actors-government-metonymy"] == 2
+
+
+def test_the_government_joins_the_metonymy_actor(actors, places):
+    r, _ = tag(actors, places, "Pakistan has rejected the report.", "The government said it would appeal.")
+    ids = [m["actor_id"] for row in r.mentions for m in row if m["type"] == "GOVERNMENT"]
+    assert ids == ["pakistan|GOVERNMENT|PK", "pakistan|GOVERNMENT|PK"]
+
+
+def test_acronym_definition_links_later_mentions(actors, places):
+    r, _ = tag(actors, places,
+               "The Sahel Freedom Brigade (SFB) claimed the ambush near Gao in Mali.",
+               "Residents said SFB fighters left before dawn.")
+    first = by_text(r, 0)
+    long, acr = first["Sahel Freedom Brigade"], first["SFB"]
+    later = by_text(r, 1)["SFB"]
+    assert brief(long) == ("Sahel Freedom Brigade", "ARMED_GROUP", None, "ML", "MLISEP",
+                           "sahel freedom brigade|ARMED_GROUP|ML")
+    assert acr["actor_id"] == later["actor_id"] == long["actor_id"]
+    assert (later["start"], later["end"]) == (15, 18)
+    assert r.counts["actors-acronym-linked"] == 2
+
+
+def test_article_acronym_beats_dictionary_reading(actors, places):
+    r, _ = tag(actors, places,
+               "The Armed Forces of Mindanao (AFP) said its troops had secured the town in the Philippines.",
+               "AFP units later withdrew.")
+    assert by_text(r, 1)["AFP"]["actor_id"] == by_text(r, 0)["Armed Forces of Mindanao"]["actor_id"]
+    r2, _ = tag(actors, places, "Residents told AFP that the shelling stopped.")
+    assert brief(by_text(r2)["AFP"])[1:] == ("MEDIA", "news agency", "FR", "FRAMED", "afp")
+
+
+def test_organisation_spans_block_places(actors, places):
+    paras = ["The Balochistan Liberation Army said the Ministry of Interior had lied.", "No group was named."]
+    spans = actors.organisation_spans(paras)
+    assert spans == [[(4, 31), (41, 61)], []]
+    pr = places.tag_article(paras, blocked=spans)
+    assert pr.mentions[0] == [] and pr.n_blocked >= 1
+
+
+def test_pattern_organisations_typed(actors, places):
+    r, _ = tag(actors, places,
+               "The Ghanaian Army and the Ministry of Interior said the Arakan Liberation Party and the "
+               "Kano Traders Union had met in Abuja, Nigeria.")
+    m = by_text(r)
+    assert brief(m["Ghanaian Army"])[1:5] == ("SECURITY_FORCE", None, "GH", "GHAMIL")
+    assert brief(m["Ministry of Interior"])[1:5] == ("GOVERNMENT", None, "NG", "NGAGOV")
+    assert brief(m["Arakan Liberation Party"])[1:5] == ("ORGANIZATION", None, "NG", "NGAPTY")
+    assert brief(m["Kano Traders Union"])[1:5] == ("ORGANIZATION", None, None, None)
+
+
+def test_unnamed_agents(actors, places):
+    text = ("Pakistani security forces surrounded the police station in Quetta while protesters gathered and "
+            "militants fired on soldiers.")
+    r, _ = tag(actors, places, text)
+    got = [(m["text"], m["type"], m["country_code"], m["code"], m["actor_id"]) for m in r.mentions[0]]
+    assert got == [
+        ("Pakistani security forces", "SECURITY_FORCE", "PK", "PAKCOP", "security forces|SECURITY_FORCE|PK"),
+        ("protesters", "GROUP", "PK", "PAKCVL", "protesters|GROUP|PK"),
+        ("militants", "ARMED_GROUP", "PK", "PAKINS", "militants|ARMED_GROUP|PK"),
+        ("soldiers", "SECURITY_FORCE", "PK", "PAKMIL", "military|SECURITY_FORCE|PK"),
+    ]
+    assert r.mentions[0][0]["start"] == 0 and r.counts["actors-unnamed-agent"] == 4
+
+
+def test_media_and_dictionary_groups(actors, places):
+    r, _ = tag(actors, places,
+               "GOMA, Congo (Reuters) - M23 rebels and Hezbollah were discussed at the UN, Al Jazeera reported.")
+    m = by_text(r)
+    assert brief(m["Reuters"])[1:] == ("MEDIA", "news agency", "GB", "GBRMED", "reuters")
+    assert brief(m["M23 rebels"])[1:] == ("ARMED_GROUP", "rebel group", "CD", "CODREB", "m23")
+    assert brief(m["Hezbollah"])[4:] == ("LBNINS", "hezbollah")
+    assert brief(m["UN"])[3:] == (None, "IGOUNO", "un")
+    assert m["Al Jazeera"]["country_code"] == "QA"
+
+
+def test_article_actors_rollup(actors, places):
+    r, _ = tag(actors, places, "The BLA said it attacked Turbat in Pakistan.", "The BLA named Reuters as its source.")
+    assert [a["actor_id"] for a in r.article_actors][:2] == ["bla", "reuters"]
+    assert r.article_actors[0]["mentions"] == 2
+    assert all(set(a) == {f.name for f in ARTICLE_ACTOR} for a in r.article_actors)
+    assert r.counts["actors-armed-group"] == 2 and r.counts["actors-media"] == 1
+
+
+def test_offsets_are_code_points(actors, places):
+    text = "“Réfugiés” 🙂 — Interior Minister Farhan Saleem Chaudhry spoke in Pakistan."
+    r, _ = tag(actors, places, text)
+    for m in r.mentions[0]:
+        assert text[m["start"] : m["end"]] == m["text"]
+    assert "Farhan Saleem Chaudhry" in by_text(r)
+
+
+def test_user_dictionary(tmp_path, places):
+    f = tmp_path / "watch.yaml"
+    f.write_text(
+        "actors:\n"
+        "  - {id: p-omar, name: Omar Siddiqui, aliases: [Siddiqui], type: PERSON, country: pk, code: PAKREB,"
+        " role: commander}\n"
+        "  - {id: g-tide, name: Red Tide Front, type: ARMED_GROUP, country: ML, code: MLIREB}\n",
+        encoding="utf-8",
+    )
+    at = ActorTagger((str(f),))
+    r, _ = tag(at, places, "Omar Siddiqui of the Red Tide Front was seen in Gao, Mali.", "Siddiqui fled.")
+    m = by_text(r)
+    assert brief(m["Omar Siddiqui"]) == ("Omar Siddiqui", "PERSON", "commander", "PK", "PAKREB", "p-omar")
+    assert brief(m["Red Tide Front"])[1:] == ("ARMED_GROUP", None, "ML", "MLIREB", "g-tide")
+    assert by_text(r, 1)["Siddiqui"]["actor_id"] == "p-omar"
+
+
+@pytest.mark.parametrize(
+    "content, reason",
+    [
+        ("actors: [{name: X Y}]\n", "type must be one of"),
+        ("actors: [{name: X Y, type: PERSON, country: Narnia}]\n", "ISO 3166-1 alpha-2"),
+        ("actors: [{name: X Y, type: PERSON, colour: red}]\n", "unknown field(s) colour"),
+        ("actors: {name: [unclosed\n", "not valid YAML"),
+        ("hello\n", "expected a list of actors"),
+        ("actors: [{name: X Y, type: PERSON, code: pak-gov}]\n", "code must be upper-case"),
+    ],
+)
+def test_bad_user_dictionary(tmp_path, content, reason):
+    f = tmp_path / "bad.yaml"
+    f.write_text(content, encoding="utf-8")
+    with pytest.raises(ValueError) as e:
+        ActorTagger((str(f),))
+    assert reason in str(e.value) and "\n" not in str(e.value) and "bad.yaml" in str(e.value)
+
+
+def test_missing_user_dictionary(tmp_path):
+    with pytest.raises(ValueError, match="cannot read"):
+        ActorTagger((str(tmp_path / "nope.yaml"),))
+
+
+def test_rules_codes_ids_and_classification():
+    assert R.make_code("PK", "GOV") == "PAKGOV" and R.make_code(None, "GOV") is None
+    assert R.make_code("PK", None) is None
+    assert R.make_id("The Pakistan Army’s", "SECURITY_FORCE", "PK") == "pakistan army|SECURITY_FORCE|PK"
+    assert R.country_name("RU") == "Russia" and R.country_name("IR") == "Iran"
+    assert R.classify_org(["Kenya", "Defence", "Forces"], "Forces", "KE") == ("SECURITY_FORCE", "MIL")
+    assert R.classify_org(["Kachin", "Independence", "Army"], "Army", None) == ("ARMED_GROUP", "SEP")
+    assert R.classify_org(["National", "Liberation", "Army"], "Army", None) == ("ARMED_GROUP", "REB")
+    assert R.classify_org(["State", "Bank", "of", "Pakistan"], "Bank", "PK") == ("GOVERNMENT", "GOV")
+    assert R.classify_org(["Human", "Rights", "Council"], "Council", None) == ("ORGANIZATION", "HRI")
