@@ -50,6 +50,8 @@ class BuiltArticle:
     bands: list[tuple[int, int]] = field(default_factory=list)
     # (text_hash, shingle bytes)
     shingles: list[tuple[int, bytes]] = field(default_factory=list)
+    # per paragraph: article_id, para_index, bands, shingles — staged so the index need not recompute them
+    sigs: list[dict] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
 
 
@@ -129,7 +131,10 @@ def build_article(
         built.refs.append((exact_key(hashes[i], words[i], aid, dedup), (pub_us, aid, i, source, words[i])))
         if hasher is not None and dedup.near and words[i] >= dedup.near_min_words:
             sh = hasher.shingles(keys[i])
-            built.shingles.append((hashes[i], sh.tobytes()))
-            for b in hasher.band_keys(hasher.signature(sh)):
+            sh_bytes = sh.tobytes()
+            bands = hasher.band_keys(hasher.signature(sh))
+            built.shingles.append((hashes[i], sh_bytes))
+            built.sigs.append({"article_id": aid, "para_index": i, "bands": bands, "shingles": sh_bytes})
+            for b in bands:
                 built.bands.append((b, hashes[i]))
     return built

@@ -28,6 +28,14 @@ def finalize_shard(
     counts: dict[str, int] = defaultdict(int)
     arts = pq.read_table(staging / "shards" / f"{shard}.articles.parquet", schema=schema.ARTICLES).to_pylist()
     paras = pq.read_table(staging / "shards" / f"{shard}.paragraphs.parquet", schema=schema.PARAGRAPHS).to_pylist()
+    sig_path = staging / "shards" / f"{shard}.sigs.parquet"
+    sigs: dict[tuple[str, int], tuple] = {}
+    if sig_path.exists():
+        st = pq.read_table(sig_path).to_pydict()
+        sigs = {
+            (a, i): (b, sh)
+            for a, i, b, sh in zip(st["article_id"], st["para_index"], st["bands"], st["shingles"], strict=True)
+        }
     by_id = {(d[0], d[1]): d for d in decisions}
     per_article: dict[str, list[dict]] = defaultdict(list)
     for p in paras:
@@ -55,7 +63,7 @@ def finalize_shard(
         for p in ps:
             if p["is_duplicate"] or p["n_words"] < dedup.local_only_below:
                 continue
-            index_rows.append(index_entry(p, a, dedup, hasher))
+            index_rows.append(index_entry(p, a, dedup, hasher, sigs.get((p["article_id"], p["para_index"]))))
     write_table(staging / "tables" / "articles" / f"{shard}.parquet", pa.Table.from_pylist(arts, schema.ARTICLES))
     write_table(
         staging / "tables" / "paragraphs" / f"{shard}.parquet", pa.Table.from_pylist(paras, schema.PARAGRAPHS)
@@ -65,10 +73,15 @@ def finalize_shard(
     return dict(counts)
 
 
-def index_entry(p: dict, a: dict, dedup: DedupSettings, hasher: MinHasher | None) -> dict:
-    """One canonical paragraph's row in the cross-run index: what later runs compare against, without its text."""
-    bands, sh = None, None
-    if hasher is not None and dedup.near and p["n_words"] >= dedup.near_min_words:
+def index_entry(
+    p: dict, a: dict, dedup: DedupSettings, hasher: MinHasher | None, sig: tuple | None = None
+) -> dict:
+    """One canonical paragraph's row in the cross-run index: what later runs compare against, without its text.
+
+    ``sig`` is (bands, shingle bytes) when the reading worker already computed them.
+    """
+    bands, sh = sig if sig is not None else (None, None)
+    if sig is None and hasher is not None and dedup.near and p["n_words"] >= dedup.near_min_words:
         arr = hasher.shingles(comparison_key(p["text"]))
         bands, sh = hasher.band_keys(hasher.signature(arr)), arr.tobytes()
     return {

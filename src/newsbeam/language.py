@@ -64,6 +64,7 @@ _EN_FUNCTION = frozenset(
     "who which this after also more than about into would there when we he she it at or after our you been".split()
 )
 _WORD = re.compile(r"[^\W\d_]+")
+_EN_RE = re.compile(r"\b(?:" + "|".join(sorted(_EN_FUNCTION)) + r")\b")
 FAST_MIN_WORDS = 8
 FAST_MIN_SHARE = 0.15
 ARTICLE_MIN_SHARE = 0.2
@@ -72,10 +73,10 @@ _ARTICLE_SAMPLE = 1000
 
 def english_share(text: str) -> tuple[int, float]:
     """(number of words, share of them that are English function words)."""
-    words = _WORD.findall(text.lower())
-    if not words:
+    n = len(_WORD.findall(text))
+    if not n:
         return 0, 0.0
-    return len(words), sum(1 for w in words if w in _EN_FUNCTION) / len(words)
+    return n, len(_EN_RE.findall(text.lower())) / n
 
 
 def article_languages(paragraphs: list[str]) -> tuple[str, list[str]]:

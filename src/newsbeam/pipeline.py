@@ -20,6 +20,7 @@ from typing import Any
 import apache_beam as beam
 import pyarrow.parquet as pq
 from apache_beam.metrics import Metrics
+from apache_beam.transforms.window import GlobalWindows
 
 from . import schema
 from .articles import build_article
@@ -41,9 +42,30 @@ from .dedup import (
 from .finalize import finalize_shard
 from .ingest import IngestOptions, read_input
 from .progress import ProgressWriter
-from .staging import ShardWriter, new_shard_id
+from .staging import SIG_SCHEMA, ShardWriter, new_shard_id
 
 NS = "newsbeam"
+# LSH band entries travel in batches keyed by band_key % BAND_BUCKETS: one shuffled element per bucket and bundle
+# instead of one per band and paragraph (32 per paragraph), which made the band shuffle the slowest step.
+BAND_BUCKETS = 1024
+BAND_FLUSH = 400_000
+
+
+class _BandBatcher:
+    """Collects (band_key, text_hash) pairs by bucket; emits (bucket, [(band_key, text_hash), ...])."""
+
+    def __init__(self) -> None:
+        self.buf: dict[int, list[tuple[int, int]]] = {}
+        self.n = 0
+
+    def add(self, band_key: int, th: int) -> None:
+        self.buf.setdefault(band_key % BAND_BUCKETS, []).append((band_key, th))
+        self.n += 1
+
+    def drain(self) -> list[tuple[int, list[tuple[int, int]]]]:
+        out = sorted(self.buf.items())
+        self.buf, self.n = {}, 0
+        return out
 
 
 def _counter(name: str):
@@ -119,8 +141,8 @@ class WriteRejectsFn(_CountingDoFn):
 class ProcessArticlesFn(_CountingDoFn):
     """article dict -> staged rows, plus (tagged) shard id, dedup refs, LSH bands and shingles.
 
-    Outputs: 'shard' -> shard id (once per bundle); 'ref' -> (exact_key, ref tuple); 'band' -> (band_key,
-    text_hash); 'shingles' -> (text_hash, bytes); 'reject' -> reject dict (articles with no paragraph left).
+    Outputs: 'shard' -> shard id (once per bundle); 'ref' -> (exact_key, ref tuple); 'band' -> (bucket,
+    [(band_key, text_hash)]) batched per bundle; 'shingles' -> (text_hash, bytes); 'reject' -> reject dict (articles with no paragraph left).
     """
 
     def __init__(self, run_id: str, staging: str, cfg: Config):
@@ -140,7 +162,9 @@ class ProcessArticlesFn(_CountingDoFn):
         base = Path(self.staging) / "shards"
         self.art_writer = ShardWriter(base / f"{self.shard}.articles.parquet", schema.ARTICLES, 2000)
         self.para_writer = ShardWriter(base / f"{self.shard}.paragraphs.parquet", schema.PARAGRAPHS, 5000)
+        self.sig_writer = ShardWriter(base / f"{self.shard}.sigs.parquet", SIG_SCHEMA, 5000) if self.hasher else None
         self.announced = False
+        self.bands = _BandBatcher()
 
     def process(self, raw):
         built = build_article(
@@ -171,21 +195,31 @@ class ProcessArticlesFn(_CountingDoFn):
         self.art_writer.add(built.article)
         for p in built.paragraphs:
             self.para_writer.add(p)
+        if self.sig_writer is not None:
+            for sig in built.sigs:
+                self.sig_writer.add(sig)
         self.inc("articles")
         for k, v in built.counts.items():
             self.inc(k, v)
         self.progress.add(articles_done=1, text_bytes=built.counts.get("paragraph-text-bytes", 0))
         for key, ref in built.refs:
             yield beam.pvalue.TaggedOutput("ref", (key, (*ref, self.shard)))
-        for b in built.bands:
-            yield beam.pvalue.TaggedOutput("band", b)
+        for bk, th in built.bands:
+            self.bands.add(bk, th)
+        if self.bands.n >= BAND_FLUSH:
+            for batch in self.bands.drain():
+                yield beam.pvalue.TaggedOutput("band", batch)
         for s in built.shingles:
             yield beam.pvalue.TaggedOutput("shingles", s)
 
     def finish_bundle(self):
         self.art_writer.close()
         self.para_writer.close()
+        if self.sig_writer is not None:
+            self.sig_writer.close()
         self.progress.flush()
+        for batch in self.bands.drain():
+            yield beam.pvalue.TaggedOutput("band", GlobalWindows.windowed_value(batch))
 
 
 class ReadIndexFn(_CountingDoFn):
@@ -206,6 +240,7 @@ class ReadIndexFn(_CountingDoFn):
         if self.near:
             cols += ["bands", "shingles"]
         t = pq.read_table(path, columns=cols).to_pydict()
+        bands = _BandBatcher()
         for i in range(len(t["text_hash"])):
             if t["uri_hash"][i] in self.superseded or t["uri_hash"][i] in stale:
                 self.inc("index-entries-superseded")
@@ -216,8 +251,10 @@ class ReadIndexFn(_CountingDoFn):
             yield beam.pvalue.TaggedOutput("ref", (th, ref))
             if self.near and t["bands"][i] is not None:
                 for b in t["bands"][i]:
-                    yield beam.pvalue.TaggedOutput("band", (b, th))
+                    bands.add(b, th)
                 yield beam.pvalue.TaggedOutput("shingles", (th, t["shingles"][i]))
+        for batch in bands.drain():
+            yield beam.pvalue.TaggedOutput("band", batch)
 
 
 # --- Near duplicates ------------------------------------------------------------------------------------------
@@ -229,20 +266,25 @@ def _member(ref: tuple) -> Member:
 
 
 class BucketPairsFn(_CountingDoFn):
-    """(band_key, [text_hash]) -> (smaller, larger) candidate pairs."""
+    """(bucket, [[(band_key, text_hash), ...], ...]) -> (smaller, larger) candidate pairs of each band key."""
 
     def __init__(self, max_bucket: int):
         super().__init__()
         self.max_bucket = max_bucket
 
     def process(self, kv):
-        _, hashes = kv
-        distinct = set(hashes)
-        if len(distinct) < 2:
-            return
-        if len(distinct) > self.max_bucket:
-            self.inc("near-buckets-truncated")
-        yield from candidate_pairs(distinct, self.max_bucket)
+        _, batches = kv
+        by_band: dict[int, set[int]] = {}
+        for batch in batches:
+            for bk, th in batch:
+                by_band.setdefault(bk, set()).add(th)
+        for bk in sorted(by_band):
+            distinct = by_band[bk]
+            if len(distinct) < 2:
+                continue
+            if len(distinct) > self.max_bucket:
+                self.inc("near-buckets-truncated")
+            yield from candidate_pairs(distinct, self.max_bucket)
 
 
 class VerifyPairsFn(_CountingDoFn):
@@ -318,7 +360,7 @@ class NearDuplicates(beam.PTransform):
         s = self.dedup
         pairs = (
             bands
-            | "GroupBands" >> beam.GroupByKey()  # band_key, [text_hash]
+            | "GroupBands" >> beam.GroupByKey()  # bucket, [[(band_key, text_hash)]]
             | "BucketPairs" >> beam.ParDo(BucketPairsFn(s.max_bucket))  # (a, b)
             | "DistinctPairs" >> beam.Distinct()
         )

@@ -4,6 +4,7 @@ Layout under ``OUT/_staging/<run_id>/``::
 
     shards/<shard>.articles.parquet      articles as processed, before dedup decisions
     shards/<shard>.paragraphs.parquet    paragraphs as processed (text + tags), before dedup decisions
+    shards/<shard>.sigs.parquet          MinHash band keys and shingles of those paragraphs (for the index)
     rejects/<shard>.parquet
     tables/<table>/<shard>.parquet       final rows, after decisions (published by renaming)
     index/<shard>.parquet                this run's canonical paragraphs for the cross-run index
@@ -30,6 +31,16 @@ INDEX_SCHEMA = pa.schema(
         pa.field("n_words", pa.int32()),
         pa.field("source", pa.string()),
         pa.field("uri_hash", pa.int64()),
+        pa.field("bands", pa.list_(pa.int64())),
+        pa.field("shingles", pa.binary()),
+    ]
+)
+
+
+SIG_SCHEMA = pa.schema(
+    [
+        pa.field("article_id", pa.string()),
+        pa.field("para_index", pa.int32()),
         pa.field("bands", pa.list_(pa.int64())),
         pa.field("shingles", pa.binary()),
     ]
