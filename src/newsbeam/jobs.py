@@ -124,10 +124,28 @@ def _human(summary: dict, counts: dict, cfg: Config, run_id: str, out: Path) -> 
     return "\n".join(lines)
 
 
+def _check_user_files(cfg: Config) -> None:
+    """Read user gazetteers and dictionaries now: a bad file is a usage error, not a failure inside a worker."""
+    from .actors import load_user_dictionary
+    from .gazetteer import read_user_file
+
+    checks = []
+    if cfg.tagging.places or cfg.tagging.actors:
+        checks += [(read_user_file, f) for f in cfg.tagging.user_gazetteers]
+    if cfg.tagging.actors:
+        checks += [(load_user_dictionary, f) for f in cfg.tagging.user_dictionaries]
+    for read, path in checks:
+        try:
+            read(path)
+        except (OSError, ValueError) as e:
+            raise UsageError(str(e).splitlines()[0] if str(e) else f"cannot read {path}") from e
+
+
 def run_command(a: Namespace, overrides: dict, beam_args: list[str], log: logging.Logger) -> int:
     try:
         cfg = load(a.config, overrides)
         validate_beam_args(beam_args)
+        _check_user_files(cfg)
         if cfg.tagging.actors and cfg.tagging.ner_model:
             from .ner import NerMerger
 
