@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 import statistics
-import sys
 import unicodedata
 
 import xxhash
@@ -34,10 +33,9 @@ _WS = re.compile(r"\s+")
 _INVISIBLE = dict.fromkeys(
     map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u200e\u200f\u202a\u202b\u202c\u202d\u202e"), None
 )
-# Every Unicode punctuation code point, built once: the comparison key drops them all.
-_PUNCT_TABLE = dict.fromkeys(
-    i for i in range(sys.maxunicode + 1) if unicodedata.category(chr(i)).startswith("P")
-)
+# Every Unicode punctuation code point, built once: the comparison key drops them all. None lies above U+1FFFF
+# (planes 2-16 hold ideographs, tags and private use), so scanning the first two planes is enough and 8x faster.
+_PUNCT_TABLE = dict.fromkeys(i for i in range(0x20000) if unicodedata.category(chr(i)).startswith("P"))
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _HYPHEN_BREAK = re.compile(r"(\w)-\n(\w)")
 

@@ -18,9 +18,20 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from . import __version__
-from . import report_charts as charts
 from . import report_data as data
 from .report_html import Column, Section, html_table, page
+
+
+class _Charts:
+    """report_charts imports plotly (slow); the ``newsbeam`` command builds this parser for every subcommand."""
+
+    def __getattr__(self, name: str):
+        from . import report_charts
+
+        return getattr(report_charts, name)
+
+
+charts = _Charts()
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
