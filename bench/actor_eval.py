@@ -56,7 +56,12 @@ Scoring:
   stripping); country and code accuracy, where a null must be predicted as null (``country_acc``) and, separately,
   over gold mentions that have a value (``country_acc_set``, ``code_acc_set``).
 
-Run: ``.venv/bin/python bench/actor_eval.py [--gold PATH] [--json PATH] [--errors] [--confusion]``.
+Splits: an article's optional ``"split"`` (default ``"dev"``) separates the articles rules were tuned on from a
+``"heldout"`` set written afterwards and never used for tuning; the table reports ``split=<name>`` rows, and
+``--split NAME`` scores (and lists errors for) that split only.
+
+Run: ``.venv/bin/python bench/actor_eval.py [--gold PATH] [--split dev|heldout] [--json PATH] [--errors]
+[--confusion]``.
 """
 
 from __future__ import annotations
@@ -295,6 +300,11 @@ def _brief(m: dict) -> str:
     return " | ".join("-" if b is None else str(b) for b in bits)
 
 
+def split_of(article: dict) -> str:
+    """The article's split: "dev" unless the gold line says otherwise (``"split": "heldout"``)."""
+    return article.get("split") or "dev"
+
+
 def evaluate(articles: Iterable[dict], tag: Tagger) -> tuple[dict[str, Tally], list[dict], Counter]:
     """Run ``tag(paragraphs) -> per-paragraph actor lists`` over the gold articles. Tallies: 'all', one per type,
     and one per article kind (``kind=conflict``, ...)."""
@@ -308,6 +318,7 @@ def evaluate(articles: Iterable[dict], tag: Tagger) -> tuple[dict[str, Tally], l
             tallies.setdefault(key, Tally()).add(tal)
         if art.get("kind"):
             tallies.setdefault(f"kind={art['kind']}", Tally()).add(sc.tallies.get("all", Tally()))
+        tallies.setdefault(f"split={split_of(art)}", Tally()).add(sc.tallies.get("all", Tally()))
         errors += [{"id": art["id"], **e} for e in sc.errors]
         confusion.update(sc.confusion)
     return tallies, errors, confusion
@@ -321,11 +332,11 @@ COLUMNS = (("gold", "gold", "d"), ("pred", "pred", "d"), ("tp", "TP", "d"), ("pr
 
 
 def _row_order(key: str) -> tuple:
-    return (key == "all", key.startswith("kind="), TYPES.index(key) if key in TYPES else 99, key)
+    return (key == "all", key.startswith("split="), key.startswith("kind="), TYPES.index(key) if key in TYPES else 99, key)
 
 
 def format_table(metrics: dict[str, dict[str, Any]]) -> str:
-    """A Markdown table: one row per type, then per article kind, 'all' last."""
+    """A Markdown table: one row per type, then per article kind, then per split, 'all' last."""
     lines = ["| group | " + " | ".join(c[1] for c in COLUMNS) + " |", "|" + "---|" * (len(COLUMNS) + 1)]
     for key in sorted(metrics, key=_row_order):
         cells = []
@@ -361,12 +372,17 @@ def make_tagger() -> Tagger:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--gold", default=str(DEFAULT_GOLD))
+    ap.add_argument("--split", help="score only the articles of this split (dev, heldout)")
     ap.add_argument("--json", help="write the metrics, type confusion and error list to this path")
     ap.add_argument("--errors", action="store_true", help="print every miss, false alarm and wrong reading")
     ap.add_argument("--confusion", action="store_true", help="print the gold-type x predicted-type table")
     args = ap.parse_args(argv)
 
     gold = load_gold(args.gold)
+    if args.split:
+        gold = [a for a in gold if split_of(a) == args.split]
+        if not gold:
+            ap.error(f"no articles in split {args.split!r}")
     tallies, errors, confusion = evaluate(gold, make_tagger())
     metrics = {k: t.metrics() for k, t in tallies.items()}
     print(f"{len(gold)} articles, {tallies['all'].gold} gold actor mentions ({args.gold})\n")

@@ -65,14 +65,14 @@ ORG_HEADS: dict[str, tuple[str, str | None]] = {
     **dict.fromkeys(("Brigade", "Brigades", "Battalion", "Battalions", "Militia", "Mujahideen", "Resistance",
                      "Liberation"), ("ARMED_GROUP", "REB")),
     **dict.fromkeys(("Party",), ("ORGANIZATION", "PTY")),
-    **dict.fromkeys(("Bank", "Company", "Corporation", "Corp", "Inc", "Ltd", "Holdings", "Airlines", "Airways"),
-                    ("ORGANIZATION", "BUS")),
+    **dict.fromkeys(("Bank", "Company", "Corporation", "Corp", "Inc", "Ltd", "Holdings", "Airlines", "Airways",
+                     "Group"), ("ORGANIZATION", "BUS")),
     **dict.fromkeys(("University", "Institute"), ("ORGANIZATION", "EDU")),
     **dict.fromkeys(("Foundation", "Charity", "Trust"), ("ORGANIZATION", "NGO")),
     **dict.fromkeys(("Council", "Commission", "Committee", "Agency", "Organisation", "Organization", "Union",
                      "Association", "Federation", "League", "Alliance", "Network", "Fund", "Authority",
                      "Front", "Movement", "Coalition", "Board", "Bureau", "Service", "Services", "Society",
-                     "Centre", "Center", "Group"), ("ORGANIZATION", None)),
+                     "Centre", "Center"), ("ORGANIZATION", None)),
 }
 # Words inside a name that make it an armed group, and which role they imply.
 ARMED_WORDS = {"Liberation": "SEP", "Independence": "SEP", "Separatist": "SEP", "Freedom": "SEP",
@@ -80,6 +80,21 @@ ARMED_WORDS = {"Liberation": "SEP", "Independence": "SEP", "Separatist": "SEP", 
                "Rebels": "REB", "Revolutionary": "REB", "Insurgent": "INS", "Militia": "REB", "Brigade": "REB",
                "Brigades": "REB", "Battalion": "REB"}
 NATIONAL_WORDS = frozenset(("National", "People's", "Peoples", "Popular", "Democratic", "United", "Patriotic"))
+# Words of trade unions and staff bodies: with these a "Congress", "Federation" or "Union" is labour, not a state
+# body ("Nigeria Labour Congress", "Police Federation").
+LABOUR_WORDS = frozenset(("Labour", "Labor", "Trade", "Trades", "Workers", "Workers'", "Employees", "Teachers",
+                          "Teachers'", "Nurses", "Doctors", "Journalists", "Miners", "Transport", "Transit", "Police",
+                          "Dockers", "Farmers", "Unions"))
+LABOUR_HEADS = frozenset(("Congress", "Federation", "Confederation", "Union", "Association"))
+# Words that make a pattern organisation international rather than national: it then gets no article country.
+INTL_WORDS = frozenset(("International", "World", "Global", "United", "Nations", "UN", "European", "African",
+                        "Asian", "Arab", "Islamic", "Pacific", "Atlantic", "Regional", "Intergovernmental",
+                        "Commonwealth", "Red", "Inter-American", "Latin", "Gulf"))
+# Role words that belong to one country's institutions: the holder's country when the text names none and the
+# article has no country of its own ("Home Secretary Yvette Cooper").
+ROLE_COUNTRY = {"home secretary": "GB", "shadow home secretary": "GB", "foreign secretary": "GB",
+                "shadow foreign secretary": "GB", "shadow chancellor": "GB", "chancellor of the exchequer": "GB",
+                "defense secretary": "US", "secretary of state": "US", "house speaker": "US"}
 RIGHTS_WORDS = frozenset(("Human", "Rights"))
 STATE_BANK_WORDS = frozenset(("Central", "State", "Reserve", "National"))
 
@@ -149,6 +164,18 @@ def classify_org(tokens: list[str], head: str, country: str | None) -> tuple[str
     """
     typ, role = ORG_HEADS[head]
     words = set(tokens)
+    if head in LABOUR_HEADS and words & LABOUR_WORDS:
+        return "ORGANIZATION", "LAB"
+    if "Police" in words and head != "Police":
+        return "SECURITY_FORCE", "COP"  # "South African Police Service"
+    if head in ("Court", "Tribunal") or "Prosecution" in words or "Prosecutor" in words or "Prosecutors" in words:
+        return "GOVERNMENT", "JUD"  # national courts and prosecution services are state bodies
+    if "Intelligence" in words or (head in ("Service", "Services") and "Security" in words):
+        return "SECURITY_FORCE", "SPY"
+    if head == "Authority":
+        return "GOVERNMENT", "GOV"  # "Transit Authority", "Civil Aviation Authority"
+    if head == "Union" and not words & INTL_WORDS:
+        return "ORGANIZATION", "LAB"  # "Amalgamated Transit Union"; the EU and AU are dictionary entries
     armed = [ARMED_WORDS[w] for w in tokens if w in ARMED_WORDS]
     if typ == "ARMY":
         if country is not None and not armed:
@@ -160,8 +187,9 @@ def classify_org(tokens: list[str], head: str, country: str | None) -> tuple[str
         if "INS" in armed:
             return "ARMED_GROUP", "INS"
         return "ARMED_GROUP", "REB"
-    if head == "Bank" and words & STATE_BANK_WORDS:
-        return "GOVERNMENT", "GOV"
+    if head == "Bank" and (words & STATE_BANK_WORDS or (country is not None and "of" in words
+                                                        and tokens[-1] not in ("America", "China"))):
+        return "GOVERNMENT", "GOV"  # a central bank: "Central Bank of Nigeria", "Bank of Japan"
     if role is None and RIGHTS_WORDS <= words:
         return "ORGANIZATION", "HRI"
     return typ, role

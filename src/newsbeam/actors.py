@@ -73,8 +73,10 @@ ADJ_NOUNS = frozenset(
     "installation installations facility facilities personnel academy ministry minister ministers spending "
     "budget job jobs contract contracts jeep uniform uniforms rule ruled regime court courts action investigation "
     "inquiry report reports records record property land lands debt bonds bond crackdown response presence "
-    "control".split()
+    "control centre center agency agencies department".split()
 )
+# International codes: a person speaking for such a body has no country of their own.
+INTL_CODES = ("IGO", "NGO", "IMG")
 CONTEXT_COUNTRY = re.compile(r"(?:the )?(?:country|nation|state|province|region|government)['’]s $")
 APPOS_START = re.compile(r", (?:(?:who is|who was|who heads|now|then) )?(?:(?:the|a|an) )?")
 _DICT_LOCK = threading.Lock()
@@ -121,6 +123,7 @@ class ActorTagger:
         self.entries: list[_Info] = []
         self._roles: list[tuple[str, str | None]] = []  # (role text, CAMEO role or None)
         self._agents: list[tuple[str, str, str]] = []  # (canonical name, type, CAMEO role)
+        self._qualified: set[int] = set()  # agents that need a demonym or country before them
         self._auto = ahocorasick.Automaton()
         keys: dict[str, tuple[int, int]] = {}
         # Later user entries override built-in ones with the same name.
@@ -138,6 +141,8 @@ class ActorTagger:
         for a in base.get("agents") or []:
             idx = len(self._agents)
             self._agents.append((a["name"], a["type"], a["code"]))
+            if a.get("qualified"):
+                self._qualified.add(idx)
             for f in a["forms"]:
                 for k in _case_forms(f):
                     keys.setdefault(k, (K_AGENT, idx))
@@ -150,6 +155,7 @@ class ActorTagger:
         self._org_stop = R.LEADING_STOP - frozenset(R.ORG_HEADS) - {"Police", "Army", "Military", "Government"}
         self._local = threading.local()
         self._gov_cache: dict[str | None, _Info] = {}
+        self._role_country = {i: R.ROLE_COUNTRY[r] for i, (r, _) in enumerate(self._roles) if r in R.ROLE_COUNTRY}
         self._agent_cache: dict[tuple[int, str | None], _Info] = {}
 
     # -- shared identities ------------------------------------------------------------------------------------
@@ -340,6 +346,10 @@ class ActorTagger:
     ) -> ActorResult:
         orgs_all, hits_all, seqs_all = self._org_stage(paragraphs)
         counts: Counter = Counter()
+        if primary_country is None:
+            primary_country = self._country_from_actors(orgs_all, hits_all)
+            if primary_country is not None:
+                counts["actors-article-country-from-actors"] += 1
         art = _Article(self, primary_country, counts)
         n = len(paragraphs)
         out: list[list[dict]] = [[] for _ in range(n)]
@@ -356,6 +366,25 @@ class ActorTagger:
         return ActorResult(out, roll_up(out), counts)
 
 
+    def _country_from_actors(self, orgs_all: list[list[_Org]], hits_all) -> str | None:
+        """An article without places still has a country when its institutions say so: dictionary state bodies,
+        armed groups and parties ("Downing Street"), and roles tied to one country ("Home Secretary"). News
+        outlets and international bodies say nothing about where the story is."""
+        votes: Counter = Counter()
+        for row in orgs_all:
+            for o in row:
+                if o.info is not None and o.info.country_code and o.info.type != "MEDIA":
+                    votes[o.info.country_code] += 1
+        for hits in hits_all:
+            for _s, _e, kind, idx in hits:
+                if kind == K_ROLE and idx in self._role_country:
+                    votes[self._role_country[idx]] += 1
+        if not votes:
+            return None
+        (cc, n), *rest = votes.most_common(2)
+        return cc if not rest or rest[0][1] < n else None
+
+
 class _Article:
     """Per-article state: people found so far (for surname links) and the article's country."""
 
@@ -364,6 +393,8 @@ class _Article:
         self.primary = primary
         self.counts = counts
         self.people: dict[str, _Info] = {}  # full name -> info
+        self.meto_seen: list[tuple[int, int, str | None]] = []  # (para, start, country) of acting governments
+        self.last_role: tuple[str | None, str | None] | None = None  # (role text, CAMEO role) of the last official
         self.single: list[tuple[int, dict]] = []  # single-token title mentions to relink
 
     # -- one paragraph ----------------------------------------------------------------------------------------
@@ -381,12 +412,13 @@ class _Article:
         for m in places:
             if m.get("metonymy") and m.get("country_code") and not _hits(taken, m["start"], m["end"]):
                 info = self.government(m["country_code"])
+                self.meto_seen.append((p, m["start"], info.country_code))
                 out.append(_mention(text, m["start"], m["end"], info))
                 taken.append((m["start"], m["end"]))
                 self.counts["actors-government-metonymy"] += 1
         if not seqs and not hits:
             return out
-        ctx = _Context(text, hits, places, demonyms, org_info)
+        ctx = _Context(text, hits, places, demonyms, org_info, p)
         entries = self.t.entries
         for s, e, kind, idx in hits:  # user-dictionary people and any other non-organisation entries
             if kind == K_DICT and entries[idx].type not in ORG_TYPES and not _hits(taken, s, e):
@@ -407,8 +439,11 @@ class _Article:
         return out
 
     def _pattern_info(self, o: _Org) -> _Info:
+        """A pattern organisation belongs to the country in its name, else to the article's country: state
+        bodies and armed groups always, other bodies unless their name says they are international."""
         cc = o.cc
-        if cc is None and (o.type in ("GOVERNMENT", "SECURITY_FORCE", "ARMED_GROUP") or o.role_code in STATE_ROLES):
+        if cc is None and (o.type in ("GOVERNMENT", "SECURITY_FORCE", "ARMED_GROUP") or o.role_code in STATE_ROLES
+                           or not R.INTL_WORDS.intersection(o.name.split())):
             cc = self.primary
         return _Info(o.name, o.type, None, cc, R.make_code(cc, o.role_code), R.make_id(o.name, o.type, cc),
                      o.role_code)
@@ -481,8 +516,10 @@ class _Article:
         if not toks or role is None and len(toks) == 1:
             return None
         s, e = toks[0][0], toks[-1][1]
+        said = role is None and _SAID_AFTER.match(text, e) is not None
         if (role is None and text[toks[0][0] : toks[0][1]] not in t.given_names and text[e : e + 1] != ","
-                and not ctx.hits_ending(s - 1) and text[s:e] not in self.people):
+                and not ctx.hits_ending(s - 1) and text[s:e] not in self.people and not said
+                and text[s - 2 : s] != ", " and text[e : e + 4] != " as "):
             return None  # no title, no given name, no apposition, no role before: not a person (fast path)
         last = text[toks[-1][0] : e]
         core = _strip_poss(last)
@@ -503,11 +540,29 @@ class _Article:
         info = self._cued(name, s, e, text, ctx)
         if info is not None:
             return s, e, info
-        if has_place or words[0] not in t.given_names or words[-1] in t.country_words:
-            return None
         if name in self.people:
             return s, e, self.people[name]
-        return s, e, _Info(name, "PERSON", None, None, None, R.make_id(name, "PERSON", None))
+        full = self._full_name_ending(name)
+        if full is not None:
+            return s, e, full  # "García Harfuch" after "Omar García Harfuch"
+        if has_place or words[-1] in t.country_words:
+            return None
+        if words[0] not in t.given_names and not (said and len(words) <= 3 and self._name_like(words)):
+            return None
+        cc = self.primary
+        return s, e, _Info(name, "PERSON", None, cc, None, R.make_id(name, "PERSON", cc))
+
+    def _name_like(self, words: list[str]) -> bool:
+        """Capitalised words before "said"/"told" that could be a person's name: no country word, no all-caps
+        acronym, no word the dictionary or the organisation heads claim."""
+        cw = self.t.country_words
+        return all(not w.isupper() and w not in cw and not w.endswith(".") for w in words)
+
+    def _full_name_ending(self, name: str) -> _Info | None:
+        """A full name of this article that ends with ``name`` (a two-word surname's later mention)."""
+        tail = " " + name
+        hits = [i for n, i in self.people.items() if n.endswith(tail)]
+        return hits[0] if len(hits) == 1 else None
 
     def _cued(self, name: str, s: int, e: int, text: str, ctx: _Context) -> _Info | None:
         """A role just before the name ("security analyst A B") or in an apposition after it ("A B, the ...")."""
@@ -515,6 +570,15 @@ class _Article:
         if j > 0 and text[j] == " ":
             for rs, re_, kind, idx in ctx.hits_ending(j):
                 if kind == K_ROLE:
+                    return self._person_info(name, rs, re_, idx, s, e, text, ctx)
+        if j > 1 and text[j - 1] == ",":  # "the regional governor, Alexander Bogomaz, said"
+            for rs, re_, kind, idx in ctx.hits_ending(j - 1):
+                if kind == K_ROLE and text[rs].islower():
+                    return self._person_info(name, rs, re_, idx, s, e, text, ctx)
+        m = _AS_ROLE.match(text, e)
+        if m:  # "confirmed Pete Hegseth as defense secretary"
+            for rs, re_, kind, idx in ctx.hits_between(m.end(), m.end() + 40):
+                if kind == K_ROLE and rs == m.end():
                     return self._person_info(name, rs, re_, idx, s, e, text, ctx)
         m = APPOS_START.match(text, e)
         if m:
@@ -540,14 +604,24 @@ class _Article:
             org = ctx.org_after(re_, appos[1] if appos else re_ + 12) or ctx.org_before(rs)
             if cc is None and appos is not None:
                 cc = ctx.country_after(re_, appos[1])
+        intl = None
         if org is not None:
+            if org.country_code is None and org.code and org.code.startswith(INTL_CODES) and cc_hint is None:
+                intl = org.code[:3]  # "the UN special envoy", "a spokesman for the CPJ": no country of their own
+                cc = None
             cc = cc or org.country_code
             if role_code is None and org.code:
                 role_code = org.role_code or _role_of_code(org.code)
-        if cc is None and role_code in STATE_ROLES and self.primary:
-            cc = self.primary
-            self.counts["actors-person-country-from-article"] += 1
-        code = R.make_code(cc, role_code) if role_code else None
+        if role_text == "counterpart" and self.last_role is not None:
+            role_text, role_code = self.last_role  # "his German counterpart": the same office elsewhere
+        if cc is None and intl is None:
+            cc = self._implied_country(ridx, role_code, rs, ctx)
+        if role_code in STATE_ROLES and role_text:
+            self.last_role = (role_text, role_code)
+        if intl is not None:
+            code = intl
+        else:
+            code = R.make_code(cc, role_code) if role_code else None
         if role_text in ("mr", "mrs", "ms", "sir", "dame"):
             role_text = None
         info = self.people.get(name)
@@ -555,12 +629,29 @@ class _Article:
             return info
         return _Info(name, "PERSON", role_text, cc, code, R.make_id(name, "PERSON", cc), role_code)
 
+    def _implied_country(self, ridx: int, role_code: str | None, rs: int, ctx: _Context) -> str | None:
+        """The country of a person whose text names none: an official takes the government acting just before
+        in the same paragraph ("Kyiv said ... President Zelensky urged"), a role tied to one country's
+        institutions its country when the article has none ("Home Secretary"), anyone else the article's."""
+        if role_code in STATE_ROLES:
+            near = [cc for p, st, cc in self.meto_seen if p == ctx.para and st < rs]
+            if near and near[-1]:
+                return near[-1]
+        cc = self.primary or self.t._role_country.get(ridx)
+        if cc is not None:
+            self.counts["actors-person-country-from-article"] += 1
+        return cc
+
     def link_surnames(self, paragraphs: list[str], out: list[list[dict]]) -> None:
         """Surname-only mentions ("Chaudhry said", "President Ruto") take the full name's identity."""
         by_surname: dict[str, _Info | None] = {}
         for name, info in self.people.items():
             sur = name.split()[-1]
-            by_surname[sur] = None if sur in by_surname and by_surname[sur] is not info else info
+            keys = [sur]
+            if _NAME_PREFIX.match(sur):  # "al-Burhan" is also "Burhan"
+                keys.append(sur[sur.index("-") + 1 :])
+            for k in keys:
+                by_surname[k] = None if k in by_surname and by_surname[k] is not info else info
         by_surname = {k: v for k, v in by_surname.items() if v is not None}
         if not by_surname:
             return
@@ -589,6 +680,11 @@ class _Article:
     # -- unnamed agents ---------------------------------------------------------------------------------------
 
     def _agents(self, text: str, hits, taken, ctx: _Context):
+        """Unnamed agents. Not when they modify a noun ("police station") or are the member noun of a group named
+        right before them ("Boko Haram fighters"); qualified ones ("forces", "officials") only with a demonym or
+        country before them. Journalists keep no country (the text seldom says whose they are); armed agents in
+        a sentence that names one armed group take that group's identity of country and code ("gunmen from the
+        BLA"); forces qualified by a regional demonym ("Tigrayan forces") are an armed group."""
         t = self.t
         for s, e, kind, idx in hits:
             if kind != K_AGENT or _hits(taken, s, e):
@@ -599,11 +695,27 @@ class _Article:
                 continue
             if s and text[s - 1] == "-":
                 continue
+            if typ in ("ARMED_GROUP", "SECURITY_FORCE") and ctx.org_ending(s - 1) is not None and text[s - 1] == " ":
+                continue
             cc, s2 = ctx.agent_country(s)
+            if idx in t._qualified and s2 == s:
+                continue
+            if role_code == "MED":
+                yield s2, e, t._agent_info(idx, None)
+                continue
             if cc is None:
                 cc = self.primary
             if typ == "GOVERNMENT" and role_code == "GOV":
                 info = self.government(cc)
+            elif typ == "ARMED_GROUP":
+                group = ctx.armed_group_in_sentence(s, e)
+                info = t._agent_info(idx, cc)
+                if group is not None and group.code and s2 == s:
+                    info = _Info(info.name, typ, None, group.country_code, group.code,
+                                 R.make_id(name, typ, group.country_code), group.role_code)
+            elif typ == "SECURITY_FORCE" and s2 < s and ctx.regional_demonym(s2, s):
+                info = _Info(name, "ARMED_GROUP", None, cc, R.make_code(cc, "REB"),
+                             R.make_id(text[s2:e], "ARMED_GROUP", cc), "REB")
             else:
                 info = t._agent_info(idx, cc)
             if _hits(taken, s2, e):
@@ -614,7 +726,8 @@ class _Article:
 class _Context:
     """What surrounds a span in one paragraph: places, demonyms, organisations, role hits — indexed by offset."""
 
-    def __init__(self, text: str, hits, places, demonyms, org_info: dict[tuple[int, int], _Info]):
+    def __init__(self, text: str, hits, places, demonyms, org_info: dict[tuple[int, int], _Info], para: int = 0):
+        self.para = para
         self.text = text
         self.hits = hits
         self._hit_starts: list[int] | None = None
@@ -701,6 +814,26 @@ class _Context:
                 return info
         return None
 
+    def org_ending(self, end: int) -> _Info | None:
+        return self.org_by_end.get(end)
+
+    def armed_group_in_sentence(self, s: int, e: int) -> _Info | None:
+        """The one named armed group of the sentence around a span, if exactly one is named there."""
+        if not self.org_info:
+            return None
+        text = self.text
+        a = max(text.rfind(". ", 0, s), text.rfind("; ", 0, s)) + 1
+        b = text.find(". ", e)
+        b = len(text) if b < 0 else b
+        found = {i.actor_id: i for (os, oe), i in self.org_info.items()
+                 if a <= os and oe <= b and i.type == "ARMED_GROUP"}
+        return next(iter(found.values())) if len(found) == 1 else None
+
+    def regional_demonym(self, s2: int, s: int) -> bool:
+        """Whether the demonym before an agent names a region, not a country ("Tigrayan", "Kurdish")."""
+        d = self.demo_by_start.get(s2)
+        return d is not None and bool(d.get("admin1_code"))
+
     def agent_country(self, s: int) -> tuple[str | None, int]:
         """Country of an unnamed agent from a demonym or country name right before it (which joins the span),
         or a possessive ("Pakistan's army")."""
@@ -722,6 +855,9 @@ class _Context:
 
 _ONE_TOKEN = re.compile(rf" ({R.NAME_TOK})(?![\w'’\-]| {R.NAME_TOK})")
 _NEXT_WORD = re.compile(r" ([a-z]+)")
+_NAME_PREFIX = re.compile(r"(?:al|el|Al|El)-[A-Z]")
+_SAID_AFTER = re.compile(r" (?:said|says|told|added|wrote|stated|explained|noted|argued|insisted)\b")
+_AS_ROLE = re.compile(r" as (?:(?:the|its|his|her|their|a|an) )?")
 _OF_ORG = re.compile(r" (?:for|of|at|with|from) (?:the )?")
 
 
