@@ -351,6 +351,9 @@ def score(items: list[Item], decisions: dict[str, Decision]) -> dict:
             row["found"] += found(it)
         elif it.kind in NEGATIVE_TYPES:
             row["merged"] += it.id in wrong_touch
+        if it.id in scored:
+            row["flags"] += 1
+            row["correct_flags"] += cluster[it.id] == cluster[scored[it.id][1]]
         if it.kind != "original" and (it.kind not in NEGATIVE_TYPES or it.kind in INFO_NEGATIVES) and it.base:
             row["n_changed"] += 1
             row["changed_sum"] += it.changed
@@ -374,6 +377,8 @@ def finish(c: dict) -> dict:
             r["recall"] = r["found"] / r["n"]
         if k in NEGATIVE_TYPES:
             r["merged_rate"] = r.get("merged", 0) / r["n"]
+        if r.get("flags"):
+            r["precision"] = r.get("correct_flags", 0) / r["flags"]
         if r.get("n_changed"):
             r["mean_changed"] = r["changed_sum"] / r["n_changed"]
             r["share_within_10pct"] = r["within_10pct"] / r["n_changed"]
@@ -393,7 +398,7 @@ def merge_scores(scores: list[dict]) -> dict:
     pk: dict[str, dict] = defaultdict(lambda: defaultdict(float))
     for s in scores:
         for kind, r in s["per_kind"].items():
-            for f in ("n", "found", "merged", "n_changed", "changed_sum", "within_10pct"):
+            for f in ("n", "found", "merged", "flags", "correct_flags", "n_changed", "changed_sum", "within_10pct"):
                 if f in r:
                     pk[kind][f] += r[f]
             if "max_changed" in r:
@@ -586,7 +591,7 @@ def settings_toml(s: DedupSettings) -> str:
 
 def via_pipeline(items: list[Item], s: DedupSettings, newsbeam: str, workers: int = 1) -> tuple[dict, dict]:
     """Run the real CLI on the set; returns (decisions, run summary). Items map back through source_id or url."""
-    import duckdb
+    from newsbeam.store import connect_views
 
     with tempfile.TemporaryDirectory(prefix="nb-eval-") as tmp:
         t = Path(tmp)
@@ -602,13 +607,13 @@ def via_pipeline(items: list[Item], s: DedupSettings, newsbeam: str, workers: in
         for line in proc.stdout.splitlines():
             if line.startswith('{"newsbeam_summary"'):
                 summary = json.loads(line)["newsbeam_summary"]
-        con = duckdb.connect()
+        con = connect_views(t / "out")  # the published views, as `newsbeam query` sees them
         rows = con.sql(
-            f"""SELECT coalesce(a.source_id, regexp_extract(a.url, '[^/]+$')) AS item, p.para_index, p.dup_kind,
-                       p.duplicate_of, p.similarity, p.article_id
-                FROM read_parquet('{t}/out/paragraphs/**/*.parquet') p
-                JOIN read_parquet('{t}/out/articles/**/*.parquet') a USING (article_id, run_id)"""
+            """SELECT coalesce(a.source_id, regexp_extract(a.url, '[^/]+$')) AS item, p.para_index, p.dup_kind,
+                      p.duplicate_of, p.similarity, p.article_id
+               FROM paragraphs p JOIN articles a USING (article_id, run_id)"""
         ).fetchall()
+        con.close()
     aid_to_item = {r[5]: r[0] for r in rows}
     decisions: dict[str, Decision] = {}
     extra = 0
@@ -640,17 +645,43 @@ def _block_lines(label: str, blk: dict) -> list[str]:
              f"over {sc['near_flags']}); recall (edits <= 10%) **{sc['recall']:.4f}**, worst type "
              f"{sc['worst_type_recall']:.4f}; misses by cause: {json.dumps(d['miss_causes'])}; wrong flags: "
              f"{d['n_wrong']}", "",
-             "| type | n | recall | merged | Jaccard to base: mean (p01–p99) | mean changed | max changed |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
-    for kind in TARGET_TYPES + OUTSIDE_TYPES + NEGATIVE_TYPES:
+             "| type | n | recall | precision (flags) | merged | Jaccard to base: mean (p01–p99) | mean changed | "
+             "max changed |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for kind in ("original",) + TARGET_TYPES + OUTSIDE_TYPES + NEGATIVE_TYPES:
         r = sc["per_kind"].get(kind)
         if r is None:
             continue
         j = blk["base_jaccard"].get(kind)
         jac = f"{j['mean']:.3f} ({j['p01']:.2f}–{j['p99']:.2f})" if j else "—"
-        merged = f"{int(r['merged'])} ({r['merged_rate']:.3f})" if "merged_rate" in r else ""
-        lines.append(f"| {kind} | {int(r['n'])} | {_pct(r.get('recall'))} | {merged} | {jac} | "
-                     f"{_pct(r.get('mean_changed'))} | {_pct(r.get('max_changed'))} |")
+        lines.append(f"| {kind} | {int(r['n'])} | {_pct(r.get('recall'))} | {_flag_precision(r)} | {_merged(r)} | "
+                     f"{jac} | {_pct(r.get('mean_changed'))} | {_pct(r.get('max_changed'))} |")
+    return lines
+
+
+def _flag_precision(r: dict) -> str:
+    """Precision of the flags set on paragraphs of one type, with their count (— when none was flagged)."""
+    return f"{r['precision']:.4f} ({int(r['flags'])})" if r.get("flags") else "—"
+
+
+def _merged(r: dict) -> str:
+    return f"{int(r['merged'])} ({r['merged_rate']:.3f})" if "merged_rate" in r else ""
+
+
+def _pipeline_lines(vp: dict) -> list[str]:
+    """Per-type precision and recall of the decisions the real ``newsbeam run`` published."""
+    sc = vp["score"]
+    lines = ["", f"### via `newsbeam run` (seed {vp['seed']}, recommended settings: the published Parquet)", "",
+             f"precision **{sc['precision']:.4f}** over {sc['flags']} flags; recall (edits <= 10%) "
+             f"**{sc['recall']:.4f}**, worst type {sc['worst_type_recall']:.4f}; items whose decision differs from "
+             f"the in-process mirror: {vp['disagreements']}; items split into more than one paragraph: "
+             f"{vp['summary'].get('extra_paragraphs')} (run: {vp['summary'].get('seconds')} s, "
+             f"{vp['summary'].get('articles')} articles)", "",
+             "| type | n | recall | precision (flags) | merged |", "|---|---:|---:|---:|---:|"]
+    for kind in ("original",) + TARGET_TYPES + OUTSIDE_TYPES + NEGATIVE_TYPES:
+        r = sc["per_kind"].get(kind)
+        if r is not None:
+            lines.append(f"| {kind} | {int(r['n'])} | {_pct(r.get('recall'))} | {_flag_precision(r)} | "
+                         f"{_merged(r)} |")
     return lines
 
 
@@ -673,12 +704,7 @@ def markdown(result: dict) -> str:
                      f"{r['margin']:.2f} | {r['precision']:.4f} | {r['worst_type_recall']:.3f} | "
                      f"{_pct(r['heavy_truncation_recall'])} | {_pct(r['formulaic_merged_rate'])} | {r['lsh_work']} |")
     if result.get("via_pipeline"):
-        vp = result["via_pipeline"]
-        sc = vp["score"]
-        lines += ["", f"### via `newsbeam run` (seed {vp['seed']}, recommended settings)", "",
-                  f"precision {sc['precision']:.4f}, recall {sc['recall']:.4f}, worst type "
-                  f"{sc['worst_type_recall']:.4f}; decisions differing from in-process: {vp['disagreements']} "
-                  f"(run: {vp['summary'].get('seconds')} s, {vp['summary'].get('articles')} articles)"]
+        lines += _pipeline_lines(result["via_pipeline"])
     lines += ["", "### Settings grid (all seeds pooled)", "",
               "| k | perm | bands×rows | thr | P(cand) at thr | candidates | precision | recall | worst type | "
               "heavy trunc | neg merged | formulaic merged | margin | LSH work | ok |",
@@ -724,8 +750,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--copy-first-share", type=float, default=0.2)
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="seeds evaluated in parallel")
     ap.add_argument("--out", default=str(RESULTS / "near_dup_eval.json"))
-    ap.add_argument("--via-pipeline", action="store_true",
-                    help="also run the real `newsbeam run` on the first seed's set and score it the same way")
+    ap.add_argument("--no-pipeline", dest="via_pipeline", action="store_false",
+                    help="skip the real `newsbeam run` on the first seed's set (scored the same way; on by default)")
+    ap.add_argument("--via-pipeline", dest="via_pipeline", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--newsbeam", default=str(Path(sys.executable).with_name("newsbeam")))
     ap.add_argument("--workers", type=int, default=1, help="--workers for the --via-pipeline run")
     a = ap.parse_args(argv)

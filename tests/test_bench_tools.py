@@ -94,6 +94,8 @@ def test_score_on_a_hand_made_case():
     assert sc["per_kind"]["truncation"]["recall"] == 0.0
     assert sc["recall"] == 0.5 and sc["worst_type_recall"] == 0.0
     assert sc["per_kind"]["neg_same_template"]["merged"] == 1
+    assert sc["per_kind"]["synonym"]["precision"] == 1.0 and sc["per_kind"]["neg_same_template"]["precision"] == 0.0
+    assert "precision" not in sc["per_kind"]["truncation"]  # never flagged
     # A copy published first becomes the canonical: the original and the other copy pointing at it are found.
     sc = nde.score(items, {"o1": ("near", "c1", 0.8), "c2": ("exact", "c1", 1.0)})
     assert sc["precision"] == 1.0 and sc["recall"] == 1.0
@@ -153,6 +155,7 @@ def test_reference_runs_on_a_tiny_corpus(tmp_path, capsys):
     assert reference.main([str(src), "--out", str(tmp_path / "out")]) == 0
     summary = json.loads(capsys.readouterr().out)["reference_summary"]
     assert (summary["articles"], summary["paragraphs"], summary["exact_duplicates"]) == (3, 5, 1)
+    assert 0 <= summary["seconds_parquet"] <= summary["seconds"]
     rows = pq.read_table(tmp_path / "out" / "paragraphs.parquet").to_pylist()
     dup = [r for r in rows if r["is_duplicate"]]
     assert [(r["article_id"], r["para_index"], r["duplicate_of"]) for r in dup] == [("a2", 1, "a1:1")]
@@ -179,5 +182,57 @@ def test_measure_sees_memory_and_reads_summaries():
     assert m.peak_tree_rss_mb >= 50 and m.peak_proc_rss_mb >= 50
     out = 'log line\n{"newsbeam_summary": {"articles": 10, "text_mb": 2.0}}\n'
     assert run_bench.summary_line(out, "newsbeam_summary") == {"articles": 10, "text_mb": 2.0}
-    r = run_bench.row("x", "full", 1, m, {"articles": 10, "text_mb": 2.0}, ref_wall=m.wall_s / 2)
+    r = run_bench.row("x", "full", 1, m, {"articles": 10, "text_mb": 2.0}, ref_mb_s=1.0 / m.wall_s)
     assert r["x_R"] == 2.0 and r["mb_per_s"] == round(2.0 / m.wall_s, 3)
+
+
+def test_tree_sampler_sums_the_whole_process_tree():
+    child = "import time; x = bytearray(80_000_000); time.sleep(1.2)"
+    parent = (f"import subprocess, sys, time; x = bytearray(80_000_000); "
+              f"p = subprocess.Popen([sys.executable, '-c', {child!r}]); p.wait()")
+    m = run_bench.measure([sys.executable, "-c", parent])
+    assert m.returncode == 0 and m.max_procs == 2
+    assert 75 <= m.peak_proc_rss_mb < 150
+    assert m.peak_tree_rss_mb >= 150 > m.peak_proc_rss_mb
+
+
+def _run_row(config, workers, wall, mb=10.0, tree=500.0, **extra):
+    return {"config": config, "workers": workers, "exit_code": 0, "wall_s": wall, "text_mb": mb,
+            "mb_per_s": mb / wall, "x_R": (mb / wall) / 5.0, "peak_tree_rss_mb": tree, "peak_proc_rss_mb": tree / 2,
+            **extra}
+
+
+def test_stage_costs_memory_growth_and_targets():
+    rows = [
+        _run_row("reference", 1, 2.0),
+        _run_row("exact-only", 1, 4.0), _run_row("exact-only", 2, 2.0, memory_run=True),
+        _run_row("dedup-no-tagging", 1, 6.0), _run_row("full", 1, 30.0),
+        _run_row("full", 2, 20.0, tree=2000.0, memory_run=True),
+        _run_row("exact-only", 2, 1.0, mb=5.0, tree=400.0, size="5MB", memory_run=True),
+        _run_row("full", 2, 10.0, mb=5.0, tree=1900.0, size="5MB", memory_run=True),
+        {**_run_row("places-only", 1, 3.0), "exit_code": 1},
+    ]
+    costs = {(c["stage"], c["workers"]): c["seconds"] for c in run_bench.stage_costs(rows)}
+    assert costs == {("near dedup", 1): 2.0, ("places + actors", 1): 24.0}
+    growth = {g["config"]: g for g in run_bench.memory_growth(rows)}
+    assert growth["exact-only"]["input_growth"] == 2.0 and growth["exact-only"]["memory_growth"] == 1.25
+    startup = {"wall_s": 4.0}
+    t = {x["target"]: x for x in run_bench.targets(rows, startup, list(growth.values()), actors_used=True)}
+    assert t["exact-dedup-only, 2 workers, x R"]["measured"] == 1.0 and t["exact-dedup-only, 2 workers, x R"]["reached"]
+    assert t["full pipeline, 2 workers, x R"]["reached"] is False  # 0.1 < 0.4
+    assert t["exact-only: 2 workers / 1 worker"]["measured"] == 2.0
+    assert t["places-only (tagger alone), 1 worker, x R per core"]["reached"] is None  # the run failed
+    assert t["full: peak memory, all processes (GB)"]["reached"] is True
+    assert t["start-up: 10 articles, --workers 1, warm cache (s)"]["reached"] is True
+
+
+def test_corpus_inputs_leave_out_the_corpus_description(tmp_path):
+    from newsbeam.sources import list_inputs
+
+    generate_corpus.generate(tmp_path, mb=0.05, seed=2, per_file=10)
+    (tmp_path / "corpus.json").write_text("{}")
+    refs = list_inputs(run_bench.corpus_inputs(tmp_path))
+    assert refs and all(r.uri.rsplit("/", 1)[-1].startswith("part-") for r in refs)
+    assert run_bench.corpus_inputs(tmp_path / "part-00000.jsonl.gz") == [str(tmp_path / "part-00000.jsonl.gz")]
+    small = run_bench.startup_corpus(tmp_path, tmp_path / "startup", n=3)
+    assert len(small.read_text().splitlines()) == 3
