@@ -57,6 +57,9 @@ def test_readme_user_places_and_actors(tmp_path, capsys):
     assert top == ("tehreek-e-tahaffuz", 3)
     record = json.loads(next((out / "_runs").glob("*.json")).read_text())
     assert record["config"]["tagging"]["user_dictionaries"] == [str(actors)]
+    from newsbeam.gazetteer import load_gazetteer
+
+    assert record["gazetteer_version"] == load_gazetteer((str(places),)).version and "+u" in record["gazetteer_version"]
     capsys.readouterr()
 
 

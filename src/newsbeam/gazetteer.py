@@ -263,6 +263,17 @@ _MEMO: dict[tuple[str, ...], Gazetteer] = {}
 _LOCK = threading.Lock()
 
 
+def gazetteer_version(user_files: Sequence[str] = ()) -> str:
+    """The version a load with these user files gets, computed without loading (for run records in the driver)."""
+    v = f"{BUILDER_VERSION}.{source_fingerprint()}"
+    if not user_files:
+        return v
+    uh = hashlib.sha256()
+    for f in user_files:
+        uh.update(str(f).encode() + b"\0" + Path(f).read_bytes() + b"\0")
+    return f"{v}+u{uh.hexdigest()[:12]}"
+
+
 def load_gazetteer(user_files: Sequence[str] = ()) -> Gazetteer:
     """The gazetteer for these user files, memoised per process; built and cached on first use."""
     key = tuple(str(f) for f in user_files)

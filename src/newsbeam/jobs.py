@@ -221,16 +221,18 @@ def _run_locked(cfg: Config, refs: list, out: Path, beam_args: list[str], log: l
     seconds = time.monotonic() - t0
     summary = summarize(counts, seconds, len(todo), len(skipped))
     unreachable = _unreachable_keys(staging)
-    from .tagging import Tagger
+    gaz_version = None
+    if cfg.tagging.places or cfg.tagging.actors:
+        from .gazetteer import gazetteer_version
 
-    gaz_versions = {t.gazetteer_version for t in Tagger._instances.values() if t.gazetteer_version}
+        gaz_version = gazetteer_version(tuple(cfg.tagging.user_gazetteers))
     record.update(
         {
             "ended": _now(),
             "seconds": round(seconds, 2),
             "counts": {**counts, **{k: v for k, v in summary.items() if isinstance(v, (int, float))}},
             "summary": summary,
-            "gazetteer_version": sorted(gaz_versions)[0] if gaz_versions else None,
+            "gazetteer_version": gaz_version,
             "inputs": [
                 {"uri": r.uri, "key": r.key, "size": r.size, "mtime": r.mtime, "etag": r.etag,
                  "retry": r.key in unreachable}
