@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import apache_beam as beam
+import numpy as np
 import pyarrow.parquet as pq
 from apache_beam.metrics import Metrics
 from apache_beam.transforms.window import GlobalWindows
@@ -45,24 +46,61 @@ from .progress import ProgressWriter
 from .staging import SIG_SCHEMA, ShardWriter, new_shard_id
 
 NS = "newsbeam"
-# LSH band entries travel in batches keyed by band_key % BAND_BUCKETS: one shuffled element per bucket and bundle
-# instead of one per band and paragraph (32 per paragraph), which made the band shuffle the slowest step.
-BAND_BUCKETS = 1024
-BAND_FLUSH = 400_000
+# Per-paragraph records (dedup refs, LSH band entries, shingles) travel in batches keyed by ``key % BUCKETS``: one
+# shuffled element per bucket and bundle instead of one (or 32, for bands) per paragraph. Beam's cost is per element,
+# so this is what makes the shuffles cheap; each bucket is then grouped by its real key in plain Python.
+BUCKETS = 1024
+FLUSH_AT = 400_000
 
 
 class _BandBatcher:
-    """Collects (band_key, text_hash) pairs by bucket; emits (bucket, [(band_key, text_hash), ...])."""
+    """LSH band entries, 32 per paragraph: kept in flat lists and bucketed with numpy when drained.
+
+    Drains to (bucket, (band_keys int64 array, text_hashes int64 array)) — arrays pickle as one buffer each.
+    """
 
     def __init__(self) -> None:
-        self.buf: dict[int, list[tuple[int, int]]] = {}
+        self.keys: list[int] = []
+        self.ths: list[int] = []
         self.n = 0
 
-    def add(self, band_key: int, th: int) -> None:
-        self.buf.setdefault(band_key % BAND_BUCKETS, []).append((band_key, th))
+    def add(self, band_keys: list[int], th: int) -> None:
+        self.keys.extend(band_keys)
+        self.ths.extend([th] * len(band_keys))
+        self.n += len(band_keys)
+
+    def drain(self) -> list[tuple[int, tuple[np.ndarray, np.ndarray]]]:
+        if not self.keys:
+            return []
+        k = np.array(self.keys, dtype=np.int64)
+        t = np.array(self.ths, dtype=np.int64)
+        self.keys, self.ths, self.n = [], [], 0
+        b = np.remainder(k, BUCKETS)
+        order = np.argsort(b, kind="stable")
+        k, t, b = k[order], t[order], b[order]
+        cuts = np.flatnonzero(np.diff(b)) + 1
+        return [
+            (int(bb[0]), (kk, tt))
+            for kk, tt, bb in zip(np.split(k, cuts), np.split(t, cuts), np.split(b, cuts), strict=True)
+        ]
+
+
+def bucket(key: int) -> int:
+    return key % BUCKETS
+
+
+class _Batcher:
+    """Collects (key, value) items by bucket; drains to (bucket, [(key, value), ...]) elements."""
+
+    def __init__(self) -> None:
+        self.buf: dict[int, list[tuple]] = {}
+        self.n = 0
+
+    def add(self, key: int, value) -> None:
+        self.buf.setdefault(key % BUCKETS, []).append((key, value))
         self.n += 1
 
-    def drain(self) -> list[tuple[int, list[tuple[int, int]]]]:
+    def drain(self) -> list[tuple[int, list[tuple]]]:
         out = sorted(self.buf.items())
         self.buf, self.n = {}, 0
         return out
@@ -137,12 +175,15 @@ class WriteRejectsFn(_CountingDoFn):
 
 # --- Per-article work -----------------------------------------------------------------------------------------
 
+BATCHED = ("ref", "band", "shingles")
+
 
 class ProcessArticlesFn(_CountingDoFn):
-    """article dict -> staged rows, plus (tagged) shard id, dedup refs, LSH bands and shingles.
+    """article dict -> staged rows, plus (tagged) shard id and batched dedup records.
 
-    Outputs: 'shard' -> shard id (once per bundle); 'ref' -> (exact_key, ref tuple); 'band' -> (bucket,
-    [(band_key, text_hash)]) batched per bundle; 'shingles' -> (text_hash, bytes); 'reject' -> reject dict (articles with no paragraph left).
+    Outputs: 'shard' -> shard id (once per bundle); 'ref' -> (bucket, [(exact_key, ref tuple)]); 'band' -> (bucket,
+    [(band_key, text_hash)]); 'shingles' -> (bucket, [(text_hash, bytes)]); 'reject' -> reject dict (articles with
+    no paragraph left). Batches are emitted when large and at the end of the bundle.
     """
 
     def __init__(self, run_id: str, staging: str, cfg: Config):
@@ -164,7 +205,12 @@ class ProcessArticlesFn(_CountingDoFn):
         self.para_writer = ShardWriter(base / f"{self.shard}.paragraphs.parquet", schema.PARAGRAPHS, 5000)
         self.sig_writer = ShardWriter(base / f"{self.shard}.sigs.parquet", SIG_SCHEMA, 5000) if self.hasher else None
         self.announced = False
-        self.bands = _BandBatcher()
+        self.batches = {"ref": _Batcher(), "band": _BandBatcher(), "shingles": _Batcher()}
+
+    def _drain(self, windowed: bool):
+        for tag, batcher in self.batches.items():
+            for batch in batcher.drain():
+                yield beam.pvalue.TaggedOutput(tag, GlobalWindows.windowed_value(batch) if windowed else batch)
 
     def process(self, raw):
         built = build_article(
@@ -202,15 +248,15 @@ class ProcessArticlesFn(_CountingDoFn):
         for k, v in built.counts.items():
             self.inc(k, v)
         self.progress.add(articles_done=1, text_bytes=built.counts.get("paragraph-text-bytes", 0))
+        refs, bands, shingles = self.batches["ref"], self.batches["band"], self.batches["shingles"]
         for key, ref in built.refs:
-            yield beam.pvalue.TaggedOutput("ref", (key, (*ref, self.shard)))
-        for bk, th in built.bands:
-            self.bands.add(bk, th)
-        if self.bands.n >= BAND_FLUSH:
-            for batch in self.bands.drain():
-                yield beam.pvalue.TaggedOutput("band", batch)
-        for s in built.shingles:
-            yield beam.pvalue.TaggedOutput("shingles", s)
+            refs.add(key, (*ref, self.shard))
+        for sig, (th, _) in zip(built.sigs, built.shingles, strict=True):
+            bands.add(sig["bands"], th)
+        for th, sh in built.shingles:
+            shingles.add(th, sh)
+        if refs.n + bands.n + shingles.n >= FLUSH_AT:
+            yield from self._drain(windowed=False)
 
     def finish_bundle(self):
         self.art_writer.close()
@@ -218,15 +264,14 @@ class ProcessArticlesFn(_CountingDoFn):
         if self.sig_writer is not None:
             self.sig_writer.close()
         self.progress.flush()
-        for batch in self.bands.drain():
-            yield beam.pvalue.TaggedOutput("band", GlobalWindows.windowed_value(batch))
+        yield from self._drain(windowed=True)
 
 
 class ReadIndexFn(_CountingDoFn):
-    """An earlier run's index file -> old refs, bands and shingles (same tags as ProcessArticlesFn).
+    """An earlier run's index file -> old refs, bands and shingles, batched as ProcessArticlesFn's.
 
-    Entries of inputs that this run processes again (``superseded`` URI hashes) are skipped: a new version of an
-    article must not be called a copy of its own old version.
+    Entries of inputs that this run processes again (``superseded`` URI hashes), or that a later run processed
+    again (``stale``), are skipped: a new version of an article must not be called a copy of its own old version.
     """
 
     def __init__(self, superseded: frozenset[int], near: bool):
@@ -240,21 +285,22 @@ class ReadIndexFn(_CountingDoFn):
         if self.near:
             cols += ["bands", "shingles"]
         t = pq.read_table(path, columns=cols).to_pydict()
-        bands = _BandBatcher()
+        batches = {"ref": _Batcher(), "band": _BandBatcher(), "shingles": _Batcher()}
         for i in range(len(t["text_hash"])):
             if t["uri_hash"][i] in self.superseded or t["uri_hash"][i] in stale:
                 self.inc("index-entries-superseded")
                 continue
             th = t["text_hash"][i]
             self.inc("index-entries-read")
-            ref = (t["published_us"][i], t["article_id"][i], t["para_index"][i], t["source"][i], t["n_words"][i], None)
-            yield beam.pvalue.TaggedOutput("ref", (th, ref))
+            batches["ref"].add(
+                th, (t["published_us"][i], t["article_id"][i], t["para_index"][i], t["source"][i], t["n_words"][i], None)
+            )
             if self.near and t["bands"][i] is not None:
-                for b in t["bands"][i]:
-                    bands.add(b, th)
-                yield beam.pvalue.TaggedOutput("shingles", (th, t["shingles"][i]))
-        for batch in bands.drain():
-            yield beam.pvalue.TaggedOutput("band", batch)
+                batches["band"].add(t["bands"][i], th)
+                batches["shingles"].add(th, t["shingles"][i])
+        for tag, batcher in batches.items():
+            for batch in batcher.drain():
+                yield beam.pvalue.TaggedOutput(tag, batch)
 
 
 # --- Near duplicates ------------------------------------------------------------------------------------------
@@ -265,8 +311,17 @@ def _member(ref: tuple) -> Member:
     return Member(order=order_key(pub, aid, idx), shard=shard or "", source=source or "", old=shard is None)
 
 
+def _unbatch(batches) -> dict:
+    """[[(key, value), ...], ...] -> {key: [value, ...]} (one bucket's records grouped by their real key)."""
+    out: dict = {}
+    for batch in batches:
+        for k, v in batch:
+            out.setdefault(k, []).append(v)
+    return out
+
+
 class BucketPairsFn(_CountingDoFn):
-    """(bucket, [[(band_key, text_hash), ...], ...]) -> (smaller, larger) candidate pairs of each band key."""
+    """(bucket, [(band_keys, text_hashes)]) -> (a, b) candidate pairs, a < b, of every band key shared by two texts."""
 
     def __init__(self, max_bucket: int):
         super().__init__()
@@ -274,34 +329,47 @@ class BucketPairsFn(_CountingDoFn):
 
     def process(self, kv):
         _, batches = kv
-        by_band: dict[int, set[int]] = {}
-        for batch in batches:
-            for bk, th in batch:
-                by_band.setdefault(bk, set()).add(th)
-        for bk in sorted(by_band):
-            distinct = by_band[bk]
-            if len(distinct) < 2:
-                continue
-            if len(distinct) > self.max_bucket:
+        batches = list(batches)
+        keys = np.concatenate([b[0] for b in batches])
+        ths = np.concatenate([b[1] for b in batches])
+        kt = np.unique(np.stack([keys, ths], axis=1), axis=0)  # distinct (band_key, text_hash), sorted
+        k, t = kt[:, 0], kt[:, 1]
+        starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
+        ends = np.r_[starts[1:], len(k)]
+        shared = (ends - starts) >= 2
+        for s, e in zip(starts[shared].tolist(), ends[shared].tolist(), strict=True):
+            if e - s > self.max_bucket:
                 self.inc("near-buckets-truncated")
-            yield from candidate_pairs(distinct, self.max_bucket)
+            yield from candidate_pairs(t[s:e].tolist(), self.max_bucket)
+
+
+def _attach_a(kv):
+    """(bucket, {'pair': [(a, b)], 'sh': [[(th, bytes)]]}) -> (bucket(b), (a, b, shingles_a))."""
+    _, grouped = kv
+    if not grouped["pair"]:
+        return
+    sh = {th: v[0] for th, v in _unbatch(grouped["sh"]).items()}
+    for a, b in grouped["pair"]:
+        if a in sh:
+            yield (bucket(b), (a, b, sh[a]))
 
 
 class VerifyPairsFn(_CountingDoFn):
-    """(b, {'half': [(a, shingles_a)], 'sh': [shingles_b]}) -> verified edges (a, b, jaccard)."""
+    """(bucket, {'half': [(a, b, shingles_a)], 'sh': [[(th, bytes)]]}) -> verified edges (a, b, jaccard)."""
 
     def __init__(self, threshold: float):
         super().__init__()
         self.threshold = threshold
 
     def process(self, kv):
-        b, grouped = kv
-        sh_b = grouped["sh"]
-        if not sh_b:
+        _, grouped = kv
+        if not grouped["half"]:
             return
-        sb = shingles_from_bytes(sh_b[0])
-        for a, sh_a in grouped["half"]:
-            sim = jaccard(shingles_from_bytes(sh_a), sb)
+        sh = {th: v[0] for th, v in _unbatch(grouped["sh"]).items()}
+        for a, b, sh_a in grouped["half"]:
+            if b not in sh:
+                continue
+            sim = jaccard(shingles_from_bytes(sh_a), shingles_from_bytes(sh[b]))
             if sim >= self.threshold:
                 self.inc("near-candidates-verified")
                 yield (a, b, sim)
@@ -309,26 +377,38 @@ class VerifyPairsFn(_CountingDoFn):
                 self.inc("near-candidates-rejected")
 
 
-def _attach_shingles(kv):
-    """(a, {'pair': [b...], 'sh': [shingles_a]}) -> (b, (a, shingles_a))."""
-    a, grouped = kv
-    if not grouped["sh"]:
-        return
-    sh_a = grouped["sh"][0]
-    for b in set(grouped["pair"]):
-        yield (b, (a, sh_a))
+def _node_info(refs: list[tuple], near_min_words: int) -> tuple[int, tuple] | None:
+    """(rank, order) of a text's canonical among its refs: old ones (rank 0) first, then the canonical order."""
+    best = None
+    for r in refs:
+        if r[4] < near_min_words:
+            continue
+        cand = (0 if r[5] is None else 1, order_key(r[0], r[1], r[2]))
+        if best is None or cand < best:
+            best = cand
+    return best
 
 
-def _nodes_in_edges(kv):
-    """(text_hash, {'edge': [...], 'info': [(rank, order)]}) -> Node, for nodes that have edges."""
-    th, grouped = kv
-    if grouped["edge"] and grouped["info"]:
-        rank, order = grouped["info"][0]
-        yield Node(th, tuple(order), rank == 0)
+class EdgeNodesFn(beam.DoFn):
+    """(bucket, {'edge': [text_hash], 'ref': [[(key, ref)]]}) -> Node for every text that has an edge."""
+
+    def __init__(self, near_min_words: int):
+        self.near_min_words = near_min_words
+
+    def process(self, kv):
+        _, grouped = kv
+        if not grouped["edge"]:
+            return
+        refs = _unbatch(grouped["ref"])
+        for th in sorted(set(grouped["edge"])):
+            info = _node_info(refs.get(th, []), self.near_min_words)
+            if info is not None:
+                rank, order = info
+                yield Node(th, tuple(order), rank == 0)
 
 
 class ResolveNearFn(_CountingDoFn):
-    """All verified edges and their nodes (one key) -> (text_hash, ('copy', canonical_pid, sim) | ('canon',))."""
+    """All verified edges and their nodes (one key) -> (bucket, (text_hash, ('copy', pid, sim) | ('canon',)))."""
 
     def process(self, kv):
         _, items = kv
@@ -343,13 +423,17 @@ class ResolveNearFn(_CountingDoFn):
         for th, (canon, sim) in sorted(result.items()):
             c = nodes[canon]
             canon_with_copies.add(canon)
-            yield (th, ("copy", pid(c.order[1], c.order[2]), sim))
+            yield (bucket(th), (th, ("copy", pid(c.order[1], c.order[2]), sim)))
         for th in sorted(canon_with_copies):
-            yield (th, ("canon",))
+            yield (bucket(th), (th, ("canon",)))
 
 
 class NearDuplicates(beam.PTransform):
-    """LSH candidates -> verified Jaccard edges -> greedy canonical clustering (ids only)."""
+    """LSH candidates -> verified Jaccard edges -> greedy canonical clustering (ids only).
+
+    Inputs are bucketed batches; candidate pairs and edges travel one by one (they are few). The clustering runs on
+    one key: it sees only verified edges, not paragraphs.
+    """
 
     def __init__(self, dedup: DedupSettings):
         super().__init__()
@@ -360,30 +444,27 @@ class NearDuplicates(beam.PTransform):
         s = self.dedup
         pairs = (
             bands
-            | "GroupBands" >> beam.GroupByKey()  # bucket, [[(band_key, text_hash)]]
+            | "GroupBands" >> beam.GroupByKey()  # bucket, [(band_keys, text_hashes)]
             | "BucketPairs" >> beam.ParDo(BucketPairsFn(s.max_bucket))  # (a, b)
             | "DistinctPairs" >> beam.Distinct()
+            | "KeyByA" >> beam.Map(lambda ab: (bucket(ab[0]), ab))  # bucket(a), (a, b)
         )
-        one_shingles = shingles | "OneShinglesPerText" >> beam.CombinePerKey(min)  # text_hash, bytes
         halves = (
-            {"pair": pairs, "sh": one_shingles}
+            {"pair": pairs, "sh": shingles}
             | "JoinA" >> beam.CoGroupByKey()
-            | "AttachA" >> beam.FlatMap(_attach_shingles)  # b, (a, shingles_a)
+            | "AttachA" >> beam.FlatMap(_attach_a)  # bucket(b), (a, b, shingles_a)
         )
         edges = (
-            {"half": halves, "sh": one_shingles}
+            {"half": halves, "sh": shingles}
             | "JoinB" >> beam.CoGroupByKey()
             | "Verify" >> beam.ParDo(VerifyPairsFn(s.threshold))  # (a, b, sim)
         )
-        info = (
-            refs
-            | "EligibleRefs" >> beam.Filter(lambda kv: kv[1][4] >= s.near_min_words)
-            | "NodeOrder"
-            >> beam.Map(lambda kv: (kv[0], (0 if kv[1][5] is None else 1, order_key(kv[1][0], kv[1][1], kv[1][2]))))
-            | "CanonicalOrder" >> beam.CombinePerKey(min)  # text_hash, (rank, order)
+        edge_nodes = edges | "EdgeNodes" >> beam.FlatMap(lambda e: [(bucket(e[0]), e[0]), (bucket(e[1]), e[1])])
+        nodes = (
+            {"edge": edge_nodes, "ref": refs}
+            | "JoinNodes" >> beam.CoGroupByKey()
+            | "Nodes" >> beam.ParDo(EdgeNodesFn(s.near_min_words))  # Node
         )
-        edge_nodes = edges | "EdgeNodes" >> beam.FlatMap(lambda e: [(e[0], 1), (e[1], 1)])
-        nodes = {"edge": edge_nodes, "info": info} | "JoinNodes" >> beam.CoGroupByKey() | beam.FlatMap(_nodes_in_edges)
         everything = (
             (
                 edges | "TagEdges" >> beam.Map(lambda e: (0, ("e", e))),
@@ -392,14 +473,45 @@ class NearDuplicates(beam.PTransform):
             | "FlattenGraph" >> beam.Flatten()
             | "OneGraph" >> beam.GroupByKey()
         )
-        return everything | "Resolve" >> beam.ParDo(ResolveNearFn())
+        return everything | "Resolve" >> beam.ParDo(ResolveNearFn())  # bucket, (text_hash, result)
 
 
 # --- Decisions ------------------------------------------------------------------------------------------------
 
 
+def decide_group(refs: list[tuple], near: list[tuple], dedup: DedupSettings, inc):
+    """One exact group (its refs) and its near result -> (shard, decision) for every new paragraph needing one."""
+    members = [_member(r) for r in refs]
+    new = [m for m in members if not m.old]
+    if not new:
+        return
+    copies = [n for n in near if n[0] == "copy"]
+    is_near_canon = any(n[0] == "canon" for n in near)
+    canon = canonical_of(members)
+    boiler = boilerplate_sources(members, dedup.boilerplate_min_articles) if len(members) > 1 else set()
+    if copies:
+        _, target, sim = copies[0]
+        for m in new:
+            b = m.source in boiler
+            inc("paragraphs-near-duplicate")
+            inc("paragraphs-boilerplate", int(b))
+            yield (m.shard, (m.order[1], m.order[2], "near", target, target, float(sim), b))
+        return
+    has_copies = len(members) > 1 or is_near_canon
+    for m in new:
+        b = m.source in boiler
+        inc("paragraphs-boilerplate", int(b))
+        if m is canon:
+            if has_copies:
+                yield (m.shard, (m.order[1], m.order[2], None, None, m.pid, None, b))
+        else:
+            inc("paragraphs-exact-duplicate")
+            inc("paragraphs-duplicate-of-earlier-run", int(canon.old))
+            yield (m.shard, (m.order[1], m.order[2], "exact", canon.pid, canon.pid, 1.0, b))
+
+
 class DecideGroupsFn(_CountingDoFn):
-    """(exact_key, {'ref': [...], 'near': [...]}) -> (shard, decision) for every new paragraph that needs one."""
+    """(bucket, {'ref': [[(key, ref)]], 'near': [(text_hash, result)]}) -> (shard, [decision...]) per shard."""
 
     def __init__(self, dedup: DedupSettings):
         super().__init__()
@@ -407,37 +519,18 @@ class DecideGroupsFn(_CountingDoFn):
 
     def process(self, kv):
         _, grouped = kv
-        members = [_member(r) for r in grouped["ref"]]
-        new = [m for m in members if not m.old]
-        if not new:
-            return
-        near = [n for n in grouped["near"] if n[0] == "copy"]
-        is_near_canon = any(n[0] == "canon" for n in grouped["near"])
-        canon = canonical_of(members)
-        boiler = boilerplate_sources(members, self.dedup.boilerplate_min_articles) if len(members) > 1 else set()
-        if near:
-            _, target, sim = near[0]
-            for m in new:
-                b = m.source in boiler
-                self.inc("paragraphs-near-duplicate")
-                self.inc("paragraphs-boilerplate", int(b))
-                yield (m.shard, (m.order[1], m.order[2], "near", target, target, float(sim), b))
-            return
-        has_copies = len(members) > 1 or is_near_canon
-        for m in new:
-            b = m.source in boiler
-            self.inc("paragraphs-boilerplate", int(b))
-            if m is canon:
-                if has_copies:
-                    yield (m.shard, (m.order[1], m.order[2], None, None, m.pid, None, b))
-            else:
-                self.inc("paragraphs-exact-duplicate")
-                self.inc("paragraphs-duplicate-of-earlier-run", int(canon.old))
-                yield (m.shard, (m.order[1], m.order[2], "exact", canon.pid, canon.pid, 1.0, b))
+        refs = _unbatch(grouped["ref"])
+        near = _unbatch([grouped["near"]])
+        by_shard: dict[str, list] = {}
+        for key in sorted(refs):
+            for shard, decision in decide_group(refs[key], near.get(key, []), self.dedup, self.inc):
+                by_shard.setdefault(shard, []).append(decision)
+        for shard in sorted(by_shard):
+            yield (shard, by_shard[shard])
 
 
 class FinalizeFn(_CountingDoFn):
-    """(shard, {'shard': [...], 'dec': [decision...]}) -> final files for that shard."""
+    """(shard, {'shard': [...], 'dec': [[decision...]]}) -> final files for that shard."""
 
     def __init__(self, staging: str, dedup: DedupSettings):
         super().__init__()
@@ -450,7 +543,8 @@ class FinalizeFn(_CountingDoFn):
         shard, grouped = kv
         if not grouped["shard"]:
             return
-        counts = finalize_shard(Path(self.staging), shard, list(grouped["dec"]), self.dedup, self.hasher)
+        decisions = [d for batch in grouped["dec"] for d in batch]
+        counts = finalize_shard(Path(self.staging), shard, decisions, self.dedup, self.hasher)
         for k, v in counts.items():
             self.inc(k, v)
         ProgressWriter(self.staging, "final").add(shards_final=1)
@@ -486,7 +580,7 @@ class NewsbeamJob(beam.PTransform):
         )
         processed = read.article | "ProcessArticles" >> beam.ParDo(
             ProcessArticlesFn(self.run_id, self.staging, cfg)
-        ).with_outputs("shard", "ref", "band", "shingles", "reject")
+        ).with_outputs("shard", *BATCHED, "reject")
         _ = (
             (read.reject, processed.reject)
             | "AllRejects" >> beam.Flatten()
@@ -495,9 +589,9 @@ class NewsbeamJob(beam.PTransform):
         old = (
             refs.pipeline
             | "IndexFiles" >> beam.Create(self.index_files)
-            | "ReadIndex" >> beam.ParDo(ReadIndexFn(self.superseded, d.near)).with_outputs("ref", "band", "shingles")
+            | "ReadIndex" >> beam.ParDo(ReadIndexFn(self.superseded, d.near)).with_outputs(*BATCHED)
         )
-        all_refs = (processed.ref, old.ref) | "AllRefs" >> beam.Flatten()  # exact_key, ref
+        all_refs = (processed.ref, old.ref) | "AllRefs" >> beam.Flatten()  # bucket, [(exact_key, ref)]
         if d.near:
             bands = (processed.band, old.band) | "AllBands" >> beam.Flatten()
             shingles = (processed.shingles, old.shingles) | "AllShingles" >> beam.Flatten()
@@ -507,7 +601,7 @@ class NewsbeamJob(beam.PTransform):
         decisions = (
             {"ref": all_refs, "near": near}
             | "GroupCopies" >> beam.CoGroupByKey()
-            | "Decide" >> beam.ParDo(DecideGroupsFn(d))  # shard, decision
+            | "Decide" >> beam.ParDo(DecideGroupsFn(d))  # shard, [decision]
         )
         shards = processed.shard | "ShardKeys" >> beam.Map(lambda s: (s, None))
         return (
