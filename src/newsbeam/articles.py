@@ -69,7 +69,7 @@ def build_article(
     keys = [comparison_key(t) for t in texts]
     hashes = [text_hash(k) for k in keys]
     words = [count_words(k) for k in keys]
-    art_lang, langs = article_languages(texts)
+    art_lang, langs = article_languages(texts, keys)
     taggable = [lg in languages for lg in langs]
     counts = {"paragraphs": len(texts), "paragraph-text-bytes": sum(len(t.encode("utf-8")) for t in texts)}
     counts["paragraphs-not-tagged-language"] = taggable.count(False) if tagger is not None else 0
