@@ -89,15 +89,22 @@ def bucket(key: int) -> int:
     return key % BUCKETS
 
 
+# Candidate pairs and shingles meet in coarser buckets: most LSH candidates are rejected on verification, so pairs
+# are many (hundreds of thousands for 30 MB of news); batching them by ``a % NEAR_BUCKETS`` keeps the element count
+# at (band buckets x NEAR_BUCKETS) whatever the number of pairs. A near bucket holds 1/64 of the shingles.
+NEAR_BUCKETS = 64
+
+
 class _Batcher:
     """Collects (key, value) items by bucket; drains to (bucket, [(key, value), ...]) elements."""
 
-    def __init__(self) -> None:
+    def __init__(self, buckets: int = BUCKETS) -> None:
         self.buf: dict[int, list[tuple]] = {}
         self.n = 0
+        self.buckets = buckets
 
     def add(self, key: int, value) -> None:
-        self.buf.setdefault(key % BUCKETS, []).append((key, value))
+        self.buf.setdefault(key % self.buckets, []).append((key, value))
         self.n += 1
 
     def drain(self) -> list[tuple[int, list[tuple]]]:
@@ -182,7 +189,7 @@ class ProcessArticlesFn(_CountingDoFn):
     """article dict -> staged rows, plus (tagged) shard id and batched dedup records.
 
     Outputs: 'shard' -> shard id (once per bundle); 'ref' -> (bucket, [(exact_key, ref tuple)]); 'band' -> (bucket,
-    [(band_key, text_hash)]); 'shingles' -> (bucket, [(text_hash, bytes)]); 'reject' -> reject dict (articles with
+    [(band_key, text_hash)]); 'shingles' -> (near bucket, [(text_hash, bytes)]); 'reject' -> reject dict (articles with
     no paragraph left). Batches are emitted when large and at the end of the bundle.
     """
 
@@ -205,7 +212,7 @@ class ProcessArticlesFn(_CountingDoFn):
         self.para_writer = ShardWriter(base / f"{self.shard}.paragraphs.parquet", schema.PARAGRAPHS, 5000)
         self.sig_writer = ShardWriter(base / f"{self.shard}.sigs.parquet", SIG_SCHEMA, 5000) if self.hasher else None
         self.announced = False
-        self.batches = {"ref": _Batcher(), "band": _BandBatcher(), "shingles": _Batcher()}
+        self.batches = {"ref": _Batcher(), "band": _BandBatcher(), "shingles": _Batcher(NEAR_BUCKETS)}
 
     def _drain(self, windowed: bool):
         for tag, batcher in self.batches.items():
@@ -285,7 +292,7 @@ class ReadIndexFn(_CountingDoFn):
         if self.near:
             cols += ["bands", "shingles"]
         t = pq.read_table(path, columns=cols).to_pydict()
-        batches = {"ref": _Batcher(), "band": _BandBatcher(), "shingles": _Batcher()}
+        batches = {"ref": _Batcher(), "band": _BandBatcher(), "shingles": _Batcher(NEAR_BUCKETS)}
         for i in range(len(t["text_hash"])):
             if t["uri_hash"][i] in self.superseded or t["uri_hash"][i] in stale:
                 self.inc("index-entries-superseded")
@@ -321,7 +328,10 @@ def _unbatch(batches) -> dict:
 
 
 class BucketPairsFn(_CountingDoFn):
-    """(bucket, [(band_keys, text_hashes)]) -> (a, b) candidate pairs, a < b, of every band key shared by two texts."""
+    """(bucket, [(band_keys, text_hashes)]) -> (a % NEAR_BUCKETS, pairs array) of every band key shared by two texts.
+
+    Pairs are (a, b) with a < b; one element per near bucket and band bucket.
+    """
 
     def __init__(self, max_bucket: int):
         super().__init__()
@@ -337,25 +347,38 @@ class BucketPairsFn(_CountingDoFn):
         starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
         ends = np.r_[starts[1:], len(k)]
         shared = (ends - starts) >= 2
+        out: dict[int, list[tuple[int, int]]] = {}
         for s, e in zip(starts[shared].tolist(), ends[shared].tolist(), strict=True):
             if e - s > self.max_bucket:
                 self.inc("near-buckets-truncated")
-            yield from candidate_pairs(t[s:e].tolist(), self.max_bucket)
+            for a, b in candidate_pairs(t[s:e].tolist(), self.max_bucket):
+                out.setdefault(a % NEAR_BUCKETS, []).append((a, b))
+        for nb in sorted(out):
+            yield (nb, np.array(out[nb], dtype=np.int64))
 
 
 def _attach_a(kv):
-    """(bucket, {'pair': [(a, b)], 'sh': [[(th, bytes)]]}) -> (bucket(b), (a, b, shingles_a))."""
+    """(near bucket, {'pair': [pairs array], 'sh': [[(th, bytes)]]}) -> (b % NEAR_BUCKETS, [(a, b, shingles_a)]).
+
+    Pairs found in several bands arrive several times; they are made distinct here.
+    """
     _, grouped = kv
-    if not grouped["pair"]:
+    arrays = [x for x in grouped["pair"] if len(x)]
+    if not arrays:
         return
+    pairs = np.unique(np.concatenate(arrays), axis=0)
     sh = {th: v[0] for th, v in _unbatch(grouped["sh"]).items()}
-    for a, b in grouped["pair"]:
-        if a in sh:
-            yield (bucket(b), (a, b, sh[a]))
+    out: dict[int, list] = {}
+    for a, b in pairs.tolist():
+        sh_a = sh.get(a)
+        if sh_a is not None:
+            out.setdefault(b % NEAR_BUCKETS, []).append((a, b, sh_a))
+    for nb in sorted(out):
+        yield (nb, out[nb])
 
 
 class VerifyPairsFn(_CountingDoFn):
-    """(bucket, {'half': [(a, b, shingles_a)], 'sh': [[(th, bytes)]]}) -> verified edges (a, b, jaccard)."""
+    """(near bucket, {'half': [[(a, b, shingles_a)]], 'sh': [[(th, bytes)]]}) -> verified edges (a, b, jaccard)."""
 
     def __init__(self, threshold: float):
         super().__init__()
@@ -366,7 +389,7 @@ class VerifyPairsFn(_CountingDoFn):
         if not grouped["half"]:
             return
         sh = {th: v[0] for th, v in _unbatch(grouped["sh"]).items()}
-        for a, b, sh_a in grouped["half"]:
+        for a, b, sh_a in (h for half in grouped["half"] for h in half):
             if b not in sh:
                 continue
             sim = jaccard(shingles_from_bytes(sh_a), shingles_from_bytes(sh[b]))
@@ -431,8 +454,8 @@ class ResolveNearFn(_CountingDoFn):
 class NearDuplicates(beam.PTransform):
     """LSH candidates -> verified Jaccard edges -> greedy canonical clustering (ids only).
 
-    Inputs are bucketed batches; candidate pairs and edges travel one by one (they are few). The clustering runs on
-    one key: it sees only verified edges, not paragraphs.
+    Inputs are bucketed batches; candidate pairs travel in batches per near bucket; verified edges (few) one by one.
+    The clustering runs on one key: it sees only verified edges, not paragraphs.
     """
 
     def __init__(self, dedup: DedupSettings):
@@ -445,14 +468,12 @@ class NearDuplicates(beam.PTransform):
         pairs = (
             bands
             | "GroupBands" >> beam.GroupByKey()  # bucket, [(band_keys, text_hashes)]
-            | "BucketPairs" >> beam.ParDo(BucketPairsFn(s.max_bucket))  # (a, b)
-            | "DistinctPairs" >> beam.Distinct()
-            | "KeyByA" >> beam.Map(lambda ab: (bucket(ab[0]), ab))  # bucket(a), (a, b)
+            | "BucketPairs" >> beam.ParDo(BucketPairsFn(s.max_bucket))  # a % NEAR_BUCKETS, pairs array
         )
         halves = (
             {"pair": pairs, "sh": shingles}
             | "JoinA" >> beam.CoGroupByKey()
-            | "AttachA" >> beam.FlatMap(_attach_a)  # bucket(b), (a, b, shingles_a)
+            | "AttachA" >> beam.FlatMap(_attach_a)  # b % NEAR_BUCKETS, [(a, b, shingles_a)]
         )
         edges = (
             {"half": halves, "sh": shingles}
