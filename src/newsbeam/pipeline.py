@@ -1,7 +1,8 @@
 """The Beam graph, written once; every runner (in-process, portable, Flink, Spark, Dataflow) runs this same graph.
 
 Element shapes after each step are given in comments, as in TFDS's C4 utilities. Text never enters a shuffle: it is
-written to a staging shard by the worker that read it; GroupByKeys carry hashes and ids only (see ``staging.py``).
+written to a staging shard by the worker that read it; GroupByKeys carry hashes and ids only (see ``staging.py``),
+batched per bucket (``batching.py``); the near-duplicate transforms live in ``near.py``.
 
     inputs ─ ReadInputs ─┬─ rejects ─────────────────────────────────────────── WriteRejects
                          └─ articles ─ ProcessArticles ─┬─ shard ids ─────────┐
@@ -15,126 +16,27 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 import apache_beam as beam
-import numpy as np
 import pyarrow.parquet as pq
-from apache_beam.metrics import Metrics
 from apache_beam.transforms.window import GlobalWindows
 
 from . import schema
 from .articles import build_article
+from .batching import FLUSH_AT, NEAR_BUCKETS, BandBatcher, Batcher, unbatch
 from .config import Config
-from .dedup import (
-    DedupSettings,
-    Member,
-    MinHasher,
-    Node,
-    boilerplate_sources,
-    candidate_pairs,
-    canonical_of,
-    jaccard,
-    order_key,
-    pid,
-    resolve_near,
-    shingles_from_bytes,
-)
+from .counters import NS, CountingDoFn
+from .dedup import DedupSettings, Member, MinHasher, boilerplate_sources, canonical_of, order_key
 from .finalize import finalize_shard
 from .ingest import IngestOptions, read_input
+from .near import NearDuplicates
 from .progress import ProgressWriter
 from .staging import SIG_SCHEMA, ShardWriter, new_shard_id
-
-NS = "newsbeam"
-# Per-paragraph records (dedup refs, LSH band entries, shingles) travel in batches keyed by ``key % BUCKETS``: one
-# shuffled element per bucket and bundle instead of one (or 32, for bands) per paragraph. Beam's cost is per element,
-# so this is what makes the shuffles cheap; each bucket is then grouped by its real key in plain Python.
-BUCKETS = 1024
-FLUSH_AT = 400_000
-
-
-class _BandBatcher:
-    """LSH band entries, 32 per paragraph: kept in flat lists and bucketed with numpy when drained.
-
-    Drains to (bucket, (band_keys int64 array, text_hashes int64 array)) — arrays pickle as one buffer each.
-    """
-
-    def __init__(self) -> None:
-        self.keys: list[int] = []
-        self.ths: list[int] = []
-        self.n = 0
-
-    def add(self, band_keys: list[int], th: int) -> None:
-        self.keys.extend(band_keys)
-        self.ths.extend([th] * len(band_keys))
-        self.n += len(band_keys)
-
-    def drain(self) -> list[tuple[int, tuple[np.ndarray, np.ndarray]]]:
-        if not self.keys:
-            return []
-        k = np.array(self.keys, dtype=np.int64)
-        t = np.array(self.ths, dtype=np.int64)
-        self.keys, self.ths, self.n = [], [], 0
-        b = np.remainder(k, BUCKETS)
-        order = np.argsort(b, kind="stable")
-        k, t, b = k[order], t[order], b[order]
-        cuts = np.flatnonzero(np.diff(b)) + 1
-        return [
-            (int(bb[0]), (kk, tt))
-            for kk, tt, bb in zip(np.split(k, cuts), np.split(t, cuts), np.split(b, cuts), strict=True)
-        ]
-
-
-def bucket(key: int) -> int:
-    return key % BUCKETS
-
-
-# Candidate pairs and shingles meet in coarser buckets: most LSH candidates are rejected on verification, so pairs
-# are many (hundreds of thousands for 30 MB of news); batching them by ``a % NEAR_BUCKETS`` keeps the element count
-# at (band buckets x NEAR_BUCKETS) whatever the number of pairs. A near bucket holds 1/64 of the shingles.
-NEAR_BUCKETS = 64
-
-
-class _Batcher:
-    """Collects (key, value) items by bucket; drains to (bucket, [(key, value), ...]) elements."""
-
-    def __init__(self, buckets: int = BUCKETS) -> None:
-        self.buf: dict[int, list[tuple]] = {}
-        self.n = 0
-        self.buckets = buckets
-
-    def add(self, key: int, value) -> None:
-        self.buf.setdefault(key % self.buckets, []).append((key, value))
-        self.n += 1
-
-    def drain(self) -> list[tuple[int, list[tuple]]]:
-        out = sorted(self.buf.items())
-        self.buf, self.n = {}, 0
-        return out
-
-
-def _counter(name: str):
-    return Metrics.counter(NS, name)
-
-
-class _CountingDoFn(beam.DoFn):
-    """Counters are created lazily by name, so stage functions can report any decision they make."""
-
-    def __init__(self) -> None:
-        self._counters: dict[str, Any] = {}
-
-    def inc(self, name: str, n: int = 1) -> None:
-        if n:
-            c = self._counters.get(name)
-            if c is None:
-                c = self._counters[name] = _counter(name)
-            c.inc(n)
-
 
 # --- Reading --------------------------------------------------------------------------------------------------
 
 
-class ReadInputsFn(_CountingDoFn):
+class ReadInputsFn(CountingDoFn):
     """InputRef -> article dicts (main) and reject dicts (tag 'reject'). Never raises for bad input."""
 
     def __init__(self, opts: IngestOptions, staging: str | None = None):
@@ -165,7 +67,7 @@ class ReadInputsFn(_CountingDoFn):
             self.progress.flush()
 
 
-class WriteRejectsFn(_CountingDoFn):
+class WriteRejectsFn(CountingDoFn):
     def __init__(self, run_id: str, staging: str):
         super().__init__()
         self.run_id, self.staging = run_id, staging
@@ -185,7 +87,7 @@ class WriteRejectsFn(_CountingDoFn):
 BATCHED = ("ref", "band", "shingles")
 
 
-class ProcessArticlesFn(_CountingDoFn):
+class ProcessArticlesFn(CountingDoFn):
     """article dict -> staged rows, plus (tagged) shard id and batched dedup records.
 
     Outputs: 'shard' -> shard id (once per bundle); 'ref' -> (bucket, [(exact_key, ref tuple)]); 'band' -> (bucket,
@@ -212,7 +114,7 @@ class ProcessArticlesFn(_CountingDoFn):
         self.para_writer = ShardWriter(base / f"{self.shard}.paragraphs.parquet", schema.PARAGRAPHS, 5000)
         self.sig_writer = ShardWriter(base / f"{self.shard}.sigs.parquet", SIG_SCHEMA, 5000) if self.hasher else None
         self.announced = False
-        self.batches = {"ref": _Batcher(), "band": _BandBatcher(), "shingles": _Batcher(NEAR_BUCKETS)}
+        self.batches = {"ref": Batcher(), "band": BandBatcher(), "shingles": Batcher(NEAR_BUCKETS)}
 
     def _drain(self, windowed: bool):
         for tag, batcher in self.batches.items():
@@ -274,7 +176,7 @@ class ProcessArticlesFn(_CountingDoFn):
         yield from self._drain(windowed=True)
 
 
-class ReadIndexFn(_CountingDoFn):
+class ReadIndexFn(CountingDoFn):
     """An earlier run's index file -> old refs, bands and shingles, batched as ProcessArticlesFn's.
 
     Entries of inputs that this run processes again (``superseded`` URI hashes), or that a later run processed
@@ -292,7 +194,7 @@ class ReadIndexFn(_CountingDoFn):
         if self.near:
             cols += ["bands", "shingles"]
         t = pq.read_table(path, columns=cols).to_pydict()
-        batches = {"ref": _Batcher(), "band": _BandBatcher(), "shingles": _Batcher(NEAR_BUCKETS)}
+        batches = {"ref": Batcher(), "band": BandBatcher(), "shingles": Batcher(NEAR_BUCKETS)}
         for i in range(len(t["text_hash"])):
             if t["uri_hash"][i] in self.superseded or t["uri_hash"][i] in stale:
                 self.inc("index-entries-superseded")
@@ -310,7 +212,7 @@ class ReadIndexFn(_CountingDoFn):
                 yield beam.pvalue.TaggedOutput(tag, batch)
 
 
-# --- Near duplicates ------------------------------------------------------------------------------------------
+# --- Decisions ------------------------------------------------------------------------------------------------
 
 
 def _member(ref: tuple) -> Member:
@@ -318,186 +220,6 @@ def _member(ref: tuple) -> Member:
     return Member(order=order_key(pub, aid, idx), shard=shard or "", source=source or "", old=shard is None)
 
 
-def _unbatch(batches) -> dict:
-    """[[(key, value), ...], ...] -> {key: [value, ...]} (one bucket's records grouped by their real key)."""
-    out: dict = {}
-    for batch in batches:
-        for k, v in batch:
-            out.setdefault(k, []).append(v)
-    return out
-
-
-class BucketPairsFn(_CountingDoFn):
-    """(bucket, [(band_keys, text_hashes)]) -> (a % NEAR_BUCKETS, pairs array) of every band key shared by two texts.
-
-    Pairs are (a, b) with a < b; one element per near bucket and band bucket.
-    """
-
-    def __init__(self, max_bucket: int):
-        super().__init__()
-        self.max_bucket = max_bucket
-
-    def process(self, kv):
-        _, batches = kv
-        batches = list(batches)
-        keys = np.concatenate([b[0] for b in batches])
-        ths = np.concatenate([b[1] for b in batches])
-        kt = np.unique(np.stack([keys, ths], axis=1), axis=0)  # distinct (band_key, text_hash), sorted
-        k, t = kt[:, 0], kt[:, 1]
-        starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
-        ends = np.r_[starts[1:], len(k)]
-        shared = (ends - starts) >= 2
-        out: dict[int, list[tuple[int, int]]] = {}
-        for s, e in zip(starts[shared].tolist(), ends[shared].tolist(), strict=True):
-            if e - s > self.max_bucket:
-                self.inc("near-buckets-truncated")
-            for a, b in candidate_pairs(t[s:e].tolist(), self.max_bucket):
-                out.setdefault(a % NEAR_BUCKETS, []).append((a, b))
-        for nb in sorted(out):
-            yield (nb, np.array(out[nb], dtype=np.int64))
-
-
-def _attach_a(kv):
-    """(near bucket, {'pair': [pairs array], 'sh': [[(th, bytes)]]}) -> (b % NEAR_BUCKETS, [(a, b, shingles_a)]).
-
-    Pairs found in several bands arrive several times; they are made distinct here.
-    """
-    _, grouped = kv
-    arrays = [x for x in grouped["pair"] if len(x)]
-    if not arrays:
-        return
-    pairs = np.unique(np.concatenate(arrays), axis=0)
-    sh = {th: v[0] for th, v in _unbatch(grouped["sh"]).items()}
-    out: dict[int, list] = {}
-    for a, b in pairs.tolist():
-        sh_a = sh.get(a)
-        if sh_a is not None:
-            out.setdefault(b % NEAR_BUCKETS, []).append((a, b, sh_a))
-    for nb in sorted(out):
-        yield (nb, out[nb])
-
-
-class VerifyPairsFn(_CountingDoFn):
-    """(near bucket, {'half': [[(a, b, shingles_a)]], 'sh': [[(th, bytes)]]}) -> verified edges (a, b, jaccard)."""
-
-    def __init__(self, threshold: float):
-        super().__init__()
-        self.threshold = threshold
-
-    def process(self, kv):
-        _, grouped = kv
-        if not grouped["half"]:
-            return
-        sh = {th: v[0] for th, v in _unbatch(grouped["sh"]).items()}
-        for a, b, sh_a in (h for half in grouped["half"] for h in half):
-            if b not in sh:
-                continue
-            sim = jaccard(shingles_from_bytes(sh_a), shingles_from_bytes(sh[b]))
-            if sim >= self.threshold:
-                self.inc("near-candidates-verified")
-                yield (a, b, sim)
-            else:
-                self.inc("near-candidates-rejected")
-
-
-def _node_info(refs: list[tuple], near_min_words: int) -> tuple[int, tuple] | None:
-    """(rank, order) of a text's canonical among its refs: old ones (rank 0) first, then the canonical order."""
-    best = None
-    for r in refs:
-        if r[4] < near_min_words:
-            continue
-        cand = (0 if r[5] is None else 1, order_key(r[0], r[1], r[2]))
-        if best is None or cand < best:
-            best = cand
-    return best
-
-
-class EdgeNodesFn(beam.DoFn):
-    """(bucket, {'edge': [text_hash], 'ref': [[(key, ref)]]}) -> Node for every text that has an edge."""
-
-    def __init__(self, near_min_words: int):
-        self.near_min_words = near_min_words
-
-    def process(self, kv):
-        _, grouped = kv
-        if not grouped["edge"]:
-            return
-        refs = _unbatch(grouped["ref"])
-        for th in sorted(set(grouped["edge"])):
-            info = _node_info(refs.get(th, []), self.near_min_words)
-            if info is not None:
-                rank, order = info
-                yield Node(th, tuple(order), rank == 0)
-
-
-class ResolveNearFn(_CountingDoFn):
-    """All verified edges and their nodes (one key) -> (bucket, (text_hash, ('copy', pid, sim) | ('canon',)))."""
-
-    def process(self, kv):
-        _, items = kv
-        nodes, edges = {}, []
-        for kind, v in items:
-            if kind == "n":
-                nodes[v.text_hash] = v
-            else:
-                edges.append(v)
-        result = resolve_near(nodes, edges)
-        canon_with_copies = set()
-        for th, (canon, sim) in sorted(result.items()):
-            c = nodes[canon]
-            canon_with_copies.add(canon)
-            yield (bucket(th), (th, ("copy", pid(c.order[1], c.order[2]), sim)))
-        for th in sorted(canon_with_copies):
-            yield (bucket(th), (th, ("canon",)))
-
-
-class NearDuplicates(beam.PTransform):
-    """LSH candidates -> verified Jaccard edges -> greedy canonical clustering (ids only).
-
-    Inputs are bucketed batches; candidate pairs travel in batches per near bucket; verified edges (few) one by one.
-    The clustering runs on one key: it sees only verified edges, not paragraphs.
-    """
-
-    def __init__(self, dedup: DedupSettings):
-        super().__init__()
-        self.dedup = dedup
-
-    def expand(self, pcolls):
-        bands, shingles, refs = pcolls
-        s = self.dedup
-        pairs = (
-            bands
-            | "GroupBands" >> beam.GroupByKey()  # bucket, [(band_keys, text_hashes)]
-            | "BucketPairs" >> beam.ParDo(BucketPairsFn(s.max_bucket))  # a % NEAR_BUCKETS, pairs array
-        )
-        halves = (
-            {"pair": pairs, "sh": shingles}
-            | "JoinA" >> beam.CoGroupByKey()
-            | "AttachA" >> beam.FlatMap(_attach_a)  # b % NEAR_BUCKETS, [(a, b, shingles_a)]
-        )
-        edges = (
-            {"half": halves, "sh": shingles}
-            | "JoinB" >> beam.CoGroupByKey()
-            | "Verify" >> beam.ParDo(VerifyPairsFn(s.threshold))  # (a, b, sim)
-        )
-        edge_nodes = edges | "EdgeNodes" >> beam.FlatMap(lambda e: [(bucket(e[0]), e[0]), (bucket(e[1]), e[1])])
-        nodes = (
-            {"edge": edge_nodes, "ref": refs}
-            | "JoinNodes" >> beam.CoGroupByKey()
-            | "Nodes" >> beam.ParDo(EdgeNodesFn(s.near_min_words))  # Node
-        )
-        everything = (
-            (
-                edges | "TagEdges" >> beam.Map(lambda e: (0, ("e", e))),
-                nodes | "TagNodes" >> beam.Map(lambda n: (0, ("n", n))),
-            )
-            | "FlattenGraph" >> beam.Flatten()
-            | "OneGraph" >> beam.GroupByKey()
-        )
-        return everything | "Resolve" >> beam.ParDo(ResolveNearFn())  # bucket, (text_hash, result)
-
-
-# --- Decisions ------------------------------------------------------------------------------------------------
 
 
 def decide_group(refs: list[tuple], near: list[tuple], dedup: DedupSettings, inc):
@@ -531,7 +253,7 @@ def decide_group(refs: list[tuple], near: list[tuple], dedup: DedupSettings, inc
             yield (m.shard, (m.order[1], m.order[2], "exact", canon.pid, canon.pid, 1.0, b))
 
 
-class DecideGroupsFn(_CountingDoFn):
+class DecideGroupsFn(CountingDoFn):
     """(bucket, {'ref': [[(key, ref)]], 'near': [(text_hash, result)]}) -> (shard, [decision...]) per shard."""
 
     def __init__(self, dedup: DedupSettings):
@@ -540,8 +262,8 @@ class DecideGroupsFn(_CountingDoFn):
 
     def process(self, kv):
         _, grouped = kv
-        refs = _unbatch(grouped["ref"])
-        near = _unbatch([grouped["near"]])
+        refs = unbatch(grouped["ref"])
+        near = unbatch([grouped["near"]])
         by_shard: dict[str, list] = {}
         for key in sorted(refs):
             for shard, decision in decide_group(refs[key], near.get(key, []), self.dedup, self.inc):
@@ -550,7 +272,7 @@ class DecideGroupsFn(_CountingDoFn):
             yield (shard, by_shard[shard])
 
 
-class FinalizeFn(_CountingDoFn):
+class FinalizeFn(CountingDoFn):
     """(shard, {'shard': [...], 'dec': [[decision...]]}) -> final files for that shard."""
 
     def __init__(self, staging: str, dedup: DedupSettings):

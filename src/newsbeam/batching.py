@@ -1,0 +1,82 @@
+"""Per-paragraph dedup records travel through the shuffles in batches, keyed by bucket, not one element each.
+
+Beam's cost is per element, so this is what makes the shuffles cheap: refs, LSH band entries, shingles, near results
+and decisions are grouped by ``key % BUCKETS`` (candidate pairs and shingles by ``key % NEAR_BUCKETS``) in the worker
+that made them, and each bucket is grouped by its real key in plain Python after the GroupByKey.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+BUCKETS = 1024
+FLUSH_AT = 400_000
+
+
+class BandBatcher:
+    """LSH band entries, 32 per paragraph: kept in flat lists and bucketed with numpy when drained.
+
+    Drains to (bucket, (band_keys int64 array, text_hashes int64 array)) — arrays pickle as one buffer each.
+    """
+
+    def __init__(self) -> None:
+        self.keys: list[int] = []
+        self.ths: list[int] = []
+        self.n = 0
+
+    def add(self, band_keys: list[int], th: int) -> None:
+        self.keys.extend(band_keys)
+        self.ths.extend([th] * len(band_keys))
+        self.n += len(band_keys)
+
+    def drain(self) -> list[tuple[int, tuple[np.ndarray, np.ndarray]]]:
+        if not self.keys:
+            return []
+        k = np.array(self.keys, dtype=np.int64)
+        t = np.array(self.ths, dtype=np.int64)
+        self.keys, self.ths, self.n = [], [], 0
+        b = np.remainder(k, BUCKETS)
+        order = np.argsort(b, kind="stable")
+        k, t, b = k[order], t[order], b[order]
+        cuts = np.flatnonzero(np.diff(b)) + 1
+        return [
+            (int(bb[0]), (kk, tt))
+            for kk, tt, bb in zip(np.split(k, cuts), np.split(t, cuts), np.split(b, cuts), strict=True)
+        ]
+
+
+def bucket(key: int) -> int:
+    return key % BUCKETS
+
+
+# Candidate pairs and shingles meet in coarser buckets: most LSH candidates are rejected on verification, so pairs
+# are many (hundreds of thousands for 30 MB of news); batching them by ``a % NEAR_BUCKETS`` keeps the element count
+# at (band buckets x NEAR_BUCKETS) whatever the number of pairs. A near bucket holds 1/64 of the shingles.
+NEAR_BUCKETS = 64
+
+
+class Batcher:
+    """Collects (key, value) items by bucket; drains to (bucket, [(key, value), ...]) elements."""
+
+    def __init__(self, buckets: int = BUCKETS) -> None:
+        self.buf: dict[int, list[tuple]] = {}
+        self.n = 0
+        self.buckets = buckets
+
+    def add(self, key: int, value) -> None:
+        self.buf.setdefault(key % self.buckets, []).append((key, value))
+        self.n += 1
+
+    def drain(self) -> list[tuple[int, list[tuple]]]:
+        out = sorted(self.buf.items())
+        self.buf, self.n = {}, 0
+        return out
+
+
+def unbatch(batches) -> dict:
+    """[[(key, value), ...], ...] -> {key: [value, ...]} (one bucket's records grouped by their real key)."""
+    out: dict = {}
+    for batch in batches:
+        for k, v in batch:
+            out.setdefault(k, []).append(v)
+    return out
