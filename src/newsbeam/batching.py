@@ -16,32 +16,39 @@ FLUSH_AT = 400_000
 class BandBatcher:
     """LSH band entries, 32 per paragraph: kept in flat lists and bucketed with numpy when drained.
 
-    Drains to (bucket, (band_keys int64 array, text_hashes int64 array)) — arrays pickle as one buffer each.
+    Drains to (bucket, (band_keys, text_hashes, shingle_counts)) int64 arrays — each pickles as one buffer. The
+    shingle count lets candidate pairs that cannot reach the threshold be dropped before any join: Jaccard is at most
+    min(|A|, |B|) / max(|A|, |B|).
     """
 
     def __init__(self) -> None:
         self.keys: list[int] = []
         self.ths: list[int] = []
+        self.sizes: list[int] = []
         self.n = 0
 
-    def add(self, band_keys: list[int], th: int) -> None:
+    def add(self, band_keys: list[int], th: int, n_shingles: int) -> None:
         self.keys.extend(band_keys)
         self.ths.extend([th] * len(band_keys))
+        self.sizes.extend([n_shingles] * len(band_keys))
         self.n += len(band_keys)
 
-    def drain(self) -> list[tuple[int, tuple[np.ndarray, np.ndarray]]]:
+    def drain(self) -> list[tuple[int, tuple[np.ndarray, np.ndarray, np.ndarray]]]:
         if not self.keys:
             return []
         k = np.array(self.keys, dtype=np.int64)
         t = np.array(self.ths, dtype=np.int64)
-        self.keys, self.ths, self.n = [], [], 0
+        z = np.array(self.sizes, dtype=np.int64)
+        self.keys, self.ths, self.sizes, self.n = [], [], [], 0
         b = np.remainder(k, BUCKETS)
         order = np.argsort(b, kind="stable")
-        k, t, b = k[order], t[order], b[order]
+        k, t, z, b = k[order], t[order], z[order], b[order]
         cuts = np.flatnonzero(np.diff(b)) + 1
         return [
-            (int(bb[0]), (kk, tt))
-            for kk, tt, bb in zip(np.split(k, cuts), np.split(t, cuts), np.split(b, cuts), strict=True)
+            (int(bb[0]), (kk, tt, zz))
+            for kk, tt, zz, bb in zip(
+                np.split(k, cuts), np.split(t, cuts), np.split(z, cuts), np.split(b, cuts), strict=True
+            )
         ]
 
 

@@ -26,20 +26,23 @@ __all__ = ["NearDuplicates"]
 
 
 class BucketPairsFn(CountingDoFn):
-    """(bucket, [(band_keys, text_hashes)]) -> (a % NEAR_BUCKETS, pairs array) of every band key shared by two texts.
+    """(bucket, [(band_keys, text_hashes, sizes)]) -> (a % NEAR_BUCKETS, pairs array) of band keys two texts share.
 
-    Pairs are (a, b) with a < b; one element per near bucket and band bucket.
+    Pairs are (a, b) with a < b; one element per near bucket and band bucket. A pair whose shingle counts alone rule
+    out the threshold (Jaccard <= smaller / larger) is dropped here, exactly, and counted.
     """
 
-    def __init__(self, max_bucket: int):
+    def __init__(self, max_bucket: int, threshold: float):
         super().__init__()
         self.max_bucket = max_bucket
+        self.threshold = threshold
 
     def process(self, kv):
         _, batches = kv
         batches = list(batches)
         keys = np.concatenate([b[0] for b in batches])
         ths = np.concatenate([b[1] for b in batches])
+        sizes = dict(zip(ths.tolist(), np.concatenate([b[2] for b in batches]).tolist(), strict=True))
         kt = np.unique(np.stack([keys, ths], axis=1), axis=0)  # distinct (band_key, text_hash), sorted
         k, t = kt[:, 0], kt[:, 1]
         starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
@@ -50,6 +53,10 @@ class BucketPairsFn(CountingDoFn):
             if e - s > self.max_bucket:
                 self.inc("near-buckets-truncated")
             for a, b in candidate_pairs(t[s:e].tolist(), self.max_bucket):
+                sa, sb = sizes[a], sizes[b]
+                if min(sa, sb) < self.threshold * max(sa, sb):
+                    self.inc("near-candidates-size-ruled-out")
+                    continue
                 out.setdefault(a % NEAR_BUCKETS, []).append((a, b))
         for nb in sorted(out):
             yield (nb, np.array(out[nb], dtype=np.int64))
@@ -166,7 +173,7 @@ class NearDuplicates(beam.PTransform):
         pairs = (
             bands
             | "GroupBands" >> beam.GroupByKey()  # bucket, [(band_keys, text_hashes)]
-            | "BucketPairs" >> beam.ParDo(BucketPairsFn(s.max_bucket))  # a % NEAR_BUCKETS, pairs array
+            | "BucketPairs" >> beam.ParDo(BucketPairsFn(s.max_bucket, s.threshold))  # a % NEAR_BUCKETS, pairs array
         )
         halves = (
             {"pair": pairs, "sh": shingles}

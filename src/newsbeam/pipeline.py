@@ -161,7 +161,7 @@ class ProcessArticlesFn(CountingDoFn):
         for key, ref in built.refs:
             refs.add(key, (*ref, self.shard))
         for sig, (th, _) in zip(built.sigs, built.shingles, strict=True):
-            bands.add(sig["bands"], th)
+            bands.add(sig["bands"], th, len(sig["shingles"]) // 4)
         for th, sh in built.shingles:
             shingles.add(th, sh)
         if refs.n + bands.n + shingles.n >= FLUSH_AT:
@@ -205,7 +205,7 @@ class ReadIndexFn(CountingDoFn):
                 th, (t["published_us"][i], t["article_id"][i], t["para_index"][i], t["source"][i], t["n_words"][i], None)
             )
             if self.near and t["bands"][i] is not None:
-                batches["band"].add(t["bands"][i], th)
+                batches["band"].add(t["bands"][i], th, len(t["shingles"][i]) // 4)
                 batches["shingles"].add(th, t["shingles"][i])
         for tag, batcher in batches.items():
             for batch in batcher.drain():
