@@ -386,3 +386,15 @@ def test_surname_without_arabic_article_links(actors, places):
     r, _ = tag(actors, places, "General Kamal al-Zubeidi, the army chief, spoke in Khartoum, Sudan.",
                "Zubeidi said the offensive would continue.")
     assert by_text(r, 1)["Zubeidi"]["name"] == "Kamal al-Zubeidi"
+
+
+def test_wire_credit_lines_tag_no_one(actors, places):
+    res, _ = tag(
+        actors, places,
+        "Interior Minister Ali Raza said the road would reopen on Friday.",
+        "Reporting by Amadou Traore in Bamako and Lena Fischer in Dakar; Editing by Mark Heinrich",
+        "(Additional reporting by Sara Khan in Karachi; Writing by Tom Hale)",
+    )
+    assert [m["name"] for m in res.mentions[0]] == ["Ali Raza"]
+    assert res.mentions[1] == [] and res.mentions[2] == []
+    assert res.counts["actors-credit-line-skipped"] == 2

@@ -139,6 +139,11 @@ def test_datelines(tagger):
     assert found(r) == [("QUETTA", "city", "PK", "PK.02"), ("Pakistan", "country", "PK", None)]
     r = tag(tagger, "LAGOS (Reuters) - Fuel queues returned to the city on Monday.")
     assert found(r) == [("LAGOS", "city", "NG", "NG.05")]
+    # Wire datelines with a date: "CITY, Month D (Agency) -" and "CITY, Country, Month D, YYYY (Agency) —".
+    r = tag(tagger, "BAMAKO, March 2 (Reuters) - The army said it had retaken the town.")
+    assert found(r) == [("BAMAKO", "city", "ML", "ML.01")]
+    r = tag(tagger, "QUETTA, Pakistan, Sept. 4, 2025 (AP) — Traders closed their shops.")
+    assert found(r) == [("QUETTA", "city", "PK", "PK.02"), ("Pakistan", "country", "PK", None)]
 
 
 def test_person_names_are_not_places(tagger):

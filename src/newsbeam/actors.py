@@ -57,6 +57,11 @@ from . import actor_rules as R
 from .schema import ACTOR, ACTOR_TYPES
 
 DATA_DIR = Path(__file__).with_name("data")
+_CREDIT_LINE = re.compile(
+    r"\s*[(\[]?\s*(?:additional |further )?(?:reporting|editing|writing|compiled|produced|translated|fact-checked|"
+    r"graphics|photos?|video) (?:by|from)\b",
+    re.IGNORECASE,
+)
 ACTOR_KEYS = tuple(f.name for f in ACTOR)
 K_DICT, K_ROLE, K_AGENT = 0, 1, 2
 # Organisation types: these spans block places and win every overlap.
@@ -400,6 +405,10 @@ class _Article:
     # -- one paragraph ----------------------------------------------------------------------------------------
 
     def paragraph(self, p: int, text: str, orgs: list[_Org], hits, seqs, places, demonyms) -> list[dict]:
+        if _CREDIT_LINE.match(text):
+            # "Reporting by A in B; Editing by C": the newsroom's staff, not actors of the story.
+            self.counts["actors-credit-line-skipped"] += 1
+            return []
         taken: list[tuple[int, int]] = []
         out: list[dict] = []
         org_info: dict[tuple[int, int], _Info] = {}

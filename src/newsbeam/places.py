@@ -214,9 +214,14 @@ _GOV_BASE = frozenset(_GOV_VERB_STEMS)
 _NOT_SUBJECT_PREV = frozenset("the of in from to for by at on with against a an near into across via".split())
 _COORD_GAPS = frozenset((" and ", " and the ", ", ", ", and ", ", and the ", " or ", " nor "))
 _PARTICLES = "of|the|and|de|del|du|da|do|dos|das|di|des|la|le|les|el|al|au|aux|en|es|sur|upon|on|am|an|im"
+_MONTHS = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+# Wire datelines: "QUETTA, Pakistan —", "LAGOS (Reuters) -", "BAMAKO, March 2 (Reuters) -",
+# "KYIV, Ukraine, March 2, 2026 (AP) —".
 _DATELINE = re.compile(
     r"\s*([A-Z][A-Z'’.\-]+(?: [A-Z][A-Z'’.\-]+){0,3})"
-    r"(?:,\s*[A-Z][\w.’']*(?: (?:[A-Z][\w.’']*|" + _PARTICLES + r")){0,4})?\s*(?:\([^)]{1,40}\)\s*)?"
+    r"(?:,\s*(?!" + _MONTHS + r" \d)[A-Z][\w.’']*(?: (?:[A-Z][\w.’']*|" + _PARTICLES + r")){0,4})?"
+    r"(?:,?\s*" + _MONTHS + r" \d{1,2}(?:,? \d{4})?)?"
+    r"\s*(?:\([^)]{1,40}\)\s*)?"
     r"(?:[—–-]{1,2}|:)\s"
 )
 # "Port-Au-Prince" -> "Port-au-Prince", "Dar Es Salaam" -> "Dar es Salaam": particles inside an upper-case dateline.
