@@ -398,3 +398,97 @@ def test_wire_credit_lines_tag_no_one(actors, places):
     assert [m["name"] for m in res.mentions[0]] == ["Ali Raza"]
     assert res.mentions[1] == [] and res.mentions[2] == []
     assert res.counts["actors-credit-line-skipped"] == 2
+
+
+# -- generic news: companies, cues, business heads -------------------------------------------------------------
+
+
+def test_company_dictionary_beats_given_name_person(actors, places):
+    r, _ = tag(actors, places, "Wells Fargo and Morgan Stanley trimmed forecasts, while Nvidia and BYD rose.")
+    got = {t: brief(m)[1:5] for t, m in by_text(r).items()}
+    assert got["Wells Fargo"] == ("ORGANIZATION", None, "US", "USABUS")
+    assert got["Morgan Stanley"] == ("ORGANIZATION", None, "US", "USABUS")
+    assert got["BYD"] == ("ORGANIZATION", None, "CN", "CHNBUS")
+
+
+def test_eu_central_bank_is_international_and_its_president_too(actors, places):
+    r, _ = tag(actors, places, "In Frankfurt, ECB President Christine Lagarde said the European Central Bank would wait.")
+    got = by_text(r)
+    assert brief(got["European Central Bank"])[1:5] == ("ORGANIZATION", None, None, "IGO")
+    assert brief(got["Christine Lagarde"])[3:5] == (None, "IGO")
+
+
+def test_executive_takes_company_country_not_article_country(actors, places):
+    r, _ = tag(actors, places, "In Berlin, Tesla chief Elon Musk met German officials about the plant.")
+    assert brief(by_text(r)["Elon Musk"])[1:5] == ("PERSON", "chief", "US", "USABUS")
+
+
+def test_one_word_company_after_given_name_is_a_surname(actors, places):
+    r, _ = tag(actors, places, "Premier Doug Ford said the Ford plant would stay open.")
+    got = by_text(r)
+    assert got["Doug Ford"]["type"] == "PERSON"
+    assert got["Ford"]["type"] == "ORGANIZATION"
+
+
+def test_company_name_before_landform_noun_is_not_a_company(actors, places):
+    text = "Fires in the Amazon rainforest spread, Amazon said it would donate money."
+    r, _ = tag(actors, places, text)
+    orgs = [m["start"] for m in r.mentions[0] if m["type"] == "ORGANIZATION"]
+    assert orgs == [text.index("Amazon said")]
+
+
+def test_longer_pattern_name_wins_over_dictionary_company_inside(actors, places):
+    r, _ = tag(actors, places, "Toyota Motor Corp and the Peoples Democratic Party of Nigeria both issued statements.")
+    got = by_text(r)
+    assert brief(got["Toyota Motor Corp"])[1:5] == ("ORGANIZATION", None, "JP", "JPNBUS")
+    pdp = got["Peoples Democratic Party of Nigeria"]
+    assert pdp["country_code"] != "US" and pdp["code"].endswith("PTY")
+
+
+def test_corporate_suffixes_and_governing_head():
+    assert {"Inc.", "LLC", "GmbH", "Capital", "Motors", "Club"} <= R.WEAK_HEADS
+    assert R.ORG_HEADS["GmbH"] == ("ORGANIZATION", "BUS") and R.ORG_HEADS["News"] == ("MEDIA", "MED")
+    from newsbeam.actors import _governing_head
+    words = "Ministry of Energy".split()
+    assert _governing_head(words, [0, 2], 2) == "Ministry"
+    assert _governing_head("Halvard Energy".split(), [1], 1) == "Energy"
+
+
+def test_unknown_companies_by_suffix(actors, places):
+    r, _ = tag(actors, places, "Orsolin Capital Partners bought a stake, and Brenner Logistics GmbH sold its unit.",
+               "The European Automobile Manufacturers' Association published the figures.")
+    got = by_text(r)
+    assert brief(got["Orsolin Capital Partners"])[1] == "ORGANIZATION"
+    assert brief(got["Brenner Logistics GmbH"])[1] == "ORGANIZATION"
+    assert "European Automobile Manufacturers' Association" in by_text(r, 1)
+
+
+def test_context_cues_make_unknown_names_companies(actors, places):
+    r, _ = tag(actors, places,
+               "Shares in Velmora jumped after the deal. Quintrell, the battery maker, said output would double.",
+               "Sarah Oduya, an analyst at Pellham Ridge, said Velmora shares were cheap. Tarsk said in a statement "
+               "it had no plans to sell.",
+               "Members of the Korvan union voted to strike against Quintrell.")
+    p0, p1, p2 = by_text(r, 0), by_text(r, 1), by_text(r, 2)
+    assert p0["Velmora"]["type"] == "ORGANIZATION"
+    assert p0["Quintrell"]["type"] == "ORGANIZATION"
+    assert p1["Pellham Ridge"]["type"] == "ORGANIZATION" and p1["Velmora"]["type"] == "ORGANIZATION"
+    assert p1["Tarsk"]["type"] == "ORGANIZATION"
+    assert p1["Sarah Oduya"]["type"] == "PERSON" and p1["Sarah Oduya"]["role"] == "analyst"
+    assert p2["Korvan"]["type"] == "ORGANIZATION" and p2["Quintrell"]["type"] == "ORGANIZATION"
+    assert r.counts["actors-cue"] >= 5
+
+
+def test_context_cues_leave_places_people_and_markets_alone(actors, places):
+    r, _ = tag(actors, places,
+               "Shares in Tokyo fell as Asian shares slid. Maria Keller said in a statement she would resign.",
+               "Keller said in a statement that the talks were over.")
+    assert all(m["type"] != "ORGANIZATION" for row in r.mentions for m in row)
+    assert by_text(r, 1)["Keller"]["type"] == "PERSON"
+
+
+def test_title_before_statement_cue_and_weekday_after_head(actors, places):
+    r, _ = tag(actors, places, "Police spokeswoman Hadiza Okafor said in a statement that two men were held.",
+               "Reporters gathered at the Press Club on Sunday.")
+    assert by_text(r, 0)["Hadiza Okafor"]["type"] == "PERSON"
+    assert "Press Club" in by_text(r, 1)

@@ -14,8 +14,9 @@ import pycountry
 
 # Upper-case letters a name may start with: ASCII, Latin-1 and the common Latin Extended-A capitals.
 UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆČĎĐĒĖĘĚĞĪİĶŁŃŇŌŐŒŘŚŞŠŢŤŪŮŰŹŻŽ"
-# One capitalised token: "Chaudhry", "Tehrik-i-Taliban", "People's", "al-Sisi", or an initial "W.".
-NAME_TOK = rf"(?:[{UPPER}][\w'’\-]*\w|[{UPPER}]\.|[{UPPER}]|(?:al|el|ul|ud|ad|ash|as|at|az|bin)-[{UPPER}][\w'’\-]*\w)"
+# One capitalised token: "Chaudhry", "Tehrik-i-Taliban", "People's", "al-Sisi", or an initial "W."; a plural
+# possessive keeps its apostrophe before another capitalised word ("Manufacturers' Association").
+NAME_TOK = rf"(?:[{UPPER}][\w'’\-]*\w(?:['’](?= [{UPPER}]))?|[{UPPER}]\.|[{UPPER}]|(?:al|el|ul|ud|ad|ash|as|at|az|bin)-[{UPPER}][\w'’\-]*\w)"
 # Lower-case words allowed inside a capitalised sequence (organisation complements and name particles).
 CONNECTORS = ("of", "for", "on", "and", "the", "to", "de", "da", "del", "der", "van", "von", "bin", "ibn", "dos",
               "du", "la", "le", "wal", "al", "y", "&")
@@ -27,6 +28,35 @@ SEQ_RE = re.compile(
     rf"(?=[{UPPER}])(?<![\w'’.\-]){NAME_TOK}(?:(?: (?:{'|'.join(re.escape(c) for c in CONNECTORS)}))* {NAME_TOK})+"
 )
 TOKEN_RE = re.compile(r"\S+")
+# A run of one to four capitalised tokens (a company name has no lower-case words but "of" and "&").
+NAME_RUN = rf"{NAME_TOK}(?:(?: (?:of|&))? {NAME_TOK}){{0,3}}"
+# Context cues that make an unknown capitalised name an organisation (``actors.ActorTagger._cue_orgs``).
+# Cue words found by the tagger's dictionary scan: word -> (role of a name after "<word> at/of/for X", or
+# "-" for none; role of a name right before "X <word>", or "-" for none). "STATEMENT" needs a non-person name.
+CUE_WORDS: dict[str, tuple[str | None, str | None]] = {
+    **dict.fromkeys(("shares", "stock", "stake", "stakes"), ("BUS", "BUS")),
+    **dict.fromkeys(("chief executive", "chief executive officer", "CEO", "boss"), ("BUS", "BUS")),
+    **dict.fromkeys(("analyst", "analysts", "economist", "economists", "strategist", "strategists", "banker",
+                     "bankers", "investor", "investors"), ("BUS", "-")),
+    **dict.fromkeys(("chairman", "chairwoman", "founder", "co-founder", "owner", "executive", "executives",
+                     "employees", "engineers", "researchers", "spokesman", "spokeswoman", "spokesperson", "partner",
+                     "partners", "lawyers"), (None, "-")),
+    **dict.fromkeys(("share price", "board", "shareholders"), ("-", "BUS")),
+    "union": ("-", "LAB"),
+    **dict.fromkeys(("said in a statement", "said in a filing"), ("-", "STATEMENT")),
+}
+# The preposition and name after a cue word ("shares in X", "an analyst at X"); "in" only after shares/stakes.
+CUE_NAME_AFTER = re.compile(rf" (in|of|at|for|with) (?:the )?({NAME_RUN})")
+# "X, the carmaker,": an apposition whose head noun makes the name before it an organisation. Starts with a
+# literal, so the scan skips ahead fast.
+_ORG_NOUNS = ("maker|company|firm|group|bank|lender|carmaker|automaker|chipmaker|retailer|insurer|airline|"
+              "conglomerate|start-up|startup|manufacturer|producer|supplier|developer|operator|broker|club|giant|"
+              "corporation|outfit|chain|brewer|miner|utility|fund|investor|asset manager")
+ORG_CUE_APPOS = re.compile(
+    rf", (?:the|a|an) (?:[\w'’-]+ ){{0,4}}?(?:{_ORG_NOUNS})(?=[,.;:)]| (?:that|which|said|has|had|is|was|in|on|"
+    r"for|with|whose|and|based|owned)\b)"
+)
+NAME_RUN_END = re.compile(rf"(?<![\w'’.\-])({NAME_RUN})$")
 ACRONYM_DEF_RE = re.compile(r" \(([A-Z][A-Za-z0-9&\-]{1,9})\)")
 
 # Capitalised words that begin sentences or precede names without being part of them.
@@ -57,6 +87,7 @@ NOT_NAME = frozenset(
 ORG_HEADS: dict[str, tuple[str, str | None]] = {
     **dict.fromkeys(("Ministry", "Department", "Cabinet", "Government", "Presidency", "Secretariat",
                      "Administration", "Office", "Directorate", "Inspectorate"), ("GOVERNMENT", "GOV")),
+    **dict.fromkeys(("Treasury", "Exchequer"), ("GOVERNMENT", "GOV")),
     **dict.fromkeys(("Parliament", "Assembly", "Senate", "Congress", "Duma", "Legislature"), ("GOVERNMENT", "LEG")),
     **dict.fromkeys(("Court", "Tribunal"), ("ORGANIZATION", "JUD")),
     **dict.fromkeys(("Army", "Forces", "Force", "Corps", "Navy", "Guard", "Guards", "Rangers", "Marines",
@@ -67,6 +98,8 @@ ORG_HEADS: dict[str, tuple[str, str | None]] = {
     **dict.fromkeys(("Party",), ("ORGANIZATION", "PTY")),
     **dict.fromkeys(("Bank", "Company", "Corporation", "Corp", "Inc", "Ltd", "Holdings", "Airlines", "Airways",
                      "Group"), ("ORGANIZATION", "BUS")),
+    **dict.fromkeys(("Club", "Chamber"), ("ORGANIZATION", "BUS")),
+    **dict.fromkeys(("News",), ("MEDIA", "MED")),
     **dict.fromkeys(("University", "Institute"), ("ORGANIZATION", "EDU")),
     **dict.fromkeys(("Foundation", "Charity", "Trust"), ("ORGANIZATION", "NGO")),
     **dict.fromkeys(("Council", "Commission", "Committee", "Agency", "Organisation", "Organization", "Union",
@@ -74,6 +107,16 @@ ORG_HEADS: dict[str, tuple[str, str | None]] = {
                      "Front", "Movement", "Coalition", "Board", "Bureau", "Service", "Services", "Society",
                      "Centre", "Center"), ("ORGANIZATION", None)),
 }
+# Company suffixes and business head words ("Rivian Automotive", "Acme Capital", "Vale SA"): weak heads, which
+# type a name only when no earlier head governs them through a complement ("Ministry of Energy" is a ministry).
+WEAK_HEADS = frozenset(
+    "Inc. LLC PLC Plc AG SA SE GmbH NV Co Motors Capital Partners Technologies Technology Energy Pharmaceuticals "
+    "Pharma Industries Systems Media Electronics Investments Ventures Securities Insurance Labs Laboratories "
+    "Entertainment Studios Telecom Communications Petroleum Mining Advisors Advisers Associates Brands Foods "
+    "Logistics Semiconductor Semiconductors Therapeutics Financial Bancorp Resources Enterprises Solutions Software "
+    "Robotics Biotech Exchange Automotive Aerospace Airline Club Chamber News".split()
+)
+ORG_HEADS.update({w: ("ORGANIZATION", "BUS") for w in WEAK_HEADS if w not in ORG_HEADS})
 # Words inside a name that make it an armed group, and which role they imply.
 ARMED_WORDS = {"Liberation": "SEP", "Independence": "SEP", "Separatist": "SEP", "Freedom": "SEP",
                "Jihad": "INS", "Mujahideen": "INS", "Islamic": "INS", "Resistance": "REB", "Rebel": "REB",

@@ -10,7 +10,10 @@ How it decides, per article:
 1. **Organisations first** (``organisation_spans``; ``tagging.py`` calls it before places, so "Balochistan Liberation
    Army" hides Balochistan): dictionary names, then capitalised sequences with a head word ("... Army", "Ministry of
    ...", "... Party", "... Bank") typed by ``actor_rules.classify_org``, then acronym definitions "Long Name (ACR)"
-   whose later "ACR" mentions link to the long name's actor.
+   whose later "ACR" mentions link to the long name's actor. A longer pattern name around a dictionary company
+   wins ("Toyota Motor Corp"); a one-word company after a given name is a surname ("Doug Ford"). Then, once the
+   places are known, names the context calls companies ("shares in X", "an analyst at X", "X, the carmaker,",
+   "the X union", "X said in a statement") become organisations in every paragraph of the article.
 2. **Governments**: a place mention that ``places.py`` marked ``metonymy`` ("Islamabad has denied") becomes a
    GOVERNMENT actor of its country with the same offsets; "the government" and "Pakistani authorities" join the
    same actor (identity ``<country>|GOVERNMENT|CC``).
@@ -63,7 +66,7 @@ _CREDIT_LINE = re.compile(
     re.IGNORECASE,
 )
 ACTOR_KEYS = tuple(f.name for f in ACTOR)
-K_DICT, K_ROLE, K_AGENT = 0, 1, 2
+K_DICT, K_ROLE, K_AGENT, K_CUE = 0, 1, 2, 3
 # Organisation types: these spans block places and win every overlap.
 ORG_TYPES = frozenset(("ORGANIZATION", "ARMED_GROUP", "GOVERNMENT", "SECURITY_FORCE", "MEDIA"))
 # Roles whose holder belongs to the article's country when no other country is stated.
@@ -80,6 +83,10 @@ ADJ_NOUNS = frozenset(
     "inquiry report reports records record property land lands debt bonds bond crackdown response presence "
     "control centre center agency agencies department".split()
 )
+# Lower-case nouns after which a one-word dictionary company is a place ("the Amazon rainforest").
+GEO_NOUNS = frozenset("rainforest forest river basin region jungle delta valley basin coast".split())
+# Dictionary roles whose names a longer pattern name may contain ("Toyota Motor Corp", "Labour Party").
+WIDEN_ROLES = frozenset(("BUS", "LAB", "PTY"))
 # International codes: a person speaking for such a body has no country of their own.
 INTL_CODES = ("IGO", "NGO", "IMG")
 CONTEXT_COUNTRY = re.compile(r"(?:the )?(?:country|nation|state|province|region|government)['’]s $")
@@ -151,6 +158,13 @@ class ActorTagger:
             for f in a["forms"]:
                 for k in _case_forms(f):
                     keys.setdefault(k, (K_AGENT, idx))
+        # Organisation cue words ("shares", "analyst"): their own keys, or the role entry they share a key with.
+        self._cue_words = list(R.CUE_WORDS.items())
+        cue_idx = {w: i for i, (w, _) in enumerate(self._cue_words)}
+        self._role_cue = {i: cue_idx[r] for i, (r, _) in enumerate(self._roles) if r in cue_idx}
+        for w, i in cue_idx.items():
+            for k in _case_forms(w):
+                keys.setdefault(k, (K_CUE, i))
         for k, (kind, idx) in keys.items():
             self._auto.add_word(k, (len(k), kind, idx))
         self._auto.make_automaton()
@@ -186,10 +200,14 @@ class ActorTagger:
 
     # -- matching ---------------------------------------------------------------------------------------------
 
-    def _scan(self, text: str) -> list[tuple[int, int, int, int]]:
-        """Longest dictionary / role / agent matches at word boundaries: (start, end, kind, index)."""
+    def _scan(self, text: str, cues: list | None = None) -> list[tuple[int, int, int, int]]:
+        """Longest dictionary / role / agent matches at word boundaries: (start, end, kind, index); organisation
+        cue words ("shares", "analyst") are also appended to ``cues``."""
         out = []
         n = len(text)
+        if cues is None:
+            cues = []
+        role_cue = self._role_cue
         for end, (length, kind, idx) in self._auto.iter_long(text):
             s = end - length + 1
             if s > 0:
@@ -202,13 +220,15 @@ class ActorTagger:
                 if c.isalnum() or c == "_" or (c == "-" and text[end - 1] != "."):
                     continue
             out.append((s, end, kind, idx))
+            if kind == K_CUE or kind == K_ROLE and idx in role_cue:
+                cues.append((s, end, kind, idx))
         return out
 
     # -- organisations ----------------------------------------------------------------------------------------
 
     def organisation_spans(self, paragraphs: list[str]) -> list[list[tuple[int, int]]]:
         """Spans of organisation and armed-group names per paragraph, for the place tagger to block."""
-        orgs, _, _ = self._org_stage(paragraphs)
+        orgs = self._org_stage(paragraphs)[0]
         return [[(o.s, o.e) for o in row] for row in orgs]
 
     def _org_stage(self, paragraphs: list[str]):
@@ -217,10 +237,12 @@ class ActorTagger:
         memo = getattr(self._local, "memo", None)
         if memo is not None and memo[0] is paragraphs and memo[1] == paragraphs:
             return memo[2]
-        hits_all, seqs_all, orgs_all = [], [], []
+        hits_all, seqs_all, orgs_all, cues_all = [], [], [], []
         acronyms: dict[str, _Org] = {}
         for text in paragraphs:
-            hits = self._scan(text) if text else []
+            cues: list = []
+            hits = self._scan(text, cues) if text else []
+            cues_all.append(cues)
             seqs = [(m.start(), m.end()) for m in R.SEQ_RE.finditer(text)] if text else []
             orgs = self._orgs_in(text, hits, seqs, acronyms)
             hits_all.append(hits)
@@ -228,7 +250,7 @@ class ActorTagger:
             orgs_all.append(orgs)
         if acronyms:
             self._link_acronyms(paragraphs, orgs_all, acronyms)
-        result = (orgs_all, hits_all, seqs_all)
+        result = (orgs_all, hits_all, seqs_all, cues_all)
         self._local.memo = (paragraphs, list(paragraphs), result)
         return result
 
@@ -236,11 +258,17 @@ class ActorTagger:
         orgs: list[_Org] = []
         entries = self.entries
         for s, e, kind, idx in hits:
-            if kind == K_DICT and entries[idx].type in ORG_TYPES:
+            if kind == K_DICT and entries[idx].type in ORG_TYPES and not self._dict_org_vetoed(text, s, e):
                 orgs.append(_Org(s, e, entries[idx]))
         for ss, se in seqs:
             for org in self._pattern_orgs(text, ss, se):
-                if not _overlaps(orgs, org.s, org.e):
+                inner = [o for o in orgs if o.s < org.e and org.s < o.e]
+                if inner and all(_widens(text, org, o) for o in inner):
+                    orgs = [o for o in orgs if o not in inner]
+                    if inner[0].s == org.s:  # "Tesla Inc" is Tesla: the entry's country
+                        org.cc = org.cc or inner[0].info.country_code
+                    inner = []
+                if not inner:
                     orgs.append(org)
         orgs.sort(key=lambda o: o.s)
         for o in orgs:
@@ -250,6 +278,17 @@ class ActorTagger:
                 if acr not in acronyms or acronyms[acr].info is None or o.info is not None:
                     acronyms[acr] = o
         return orgs
+
+    def _dict_org_vetoed(self, text: str, s: int, e: int) -> bool:
+        """A one-word dictionary organisation that is really part of something else: a surname after a given name
+        ("Doug Ford", "Michael Dell") or a geographic name before a landform noun ("Amazon rainforest")."""
+        if " " in text[s:e]:
+            return False
+        if s > 1 and text[s - 1] == " " and text[s - 2].isalpha():
+            if text[text.rfind(" ", 0, s - 1) + 1 : s - 1] in self.given_names:
+                return True
+        m = _NEXT_WORD.match(text, e) if text[e : e + 1] == " " else None
+        return m is not None and m.group(1) in GEO_NOUNS
 
     def _pattern_orgs(self, text: str, ss: int, se: int) -> list[_Org]:
         """Organisations in a capitalised sequence; "and" after a complete name starts another one ("the Army
@@ -289,7 +328,8 @@ class ActorTagger:
         if last_head < first:
             return None
         end_i = last_head
-        if last_head + 1 < len(words) and words[last_head + 1] in ("of", "for", "on"):
+        if (last_head + 2 < len(words) and words[last_head + 1] in ("of", "for", "on")
+                and words[last_head + 2] not in R.LEADING_STOP):  # not "Press Club on Sunday"
             end_i = len(words) - 1
             while words[end_i] in R.ORG_CONNECTORS:
                 end_i -= 1
@@ -299,7 +339,7 @@ class ActorTagger:
         s, e = toks[first][0], toks[end_i][1]
         if words[end_i] != name_words[-1]:
             e -= len(words[end_i]) - len(name_words[-1])
-        head = _strip_poss(words[last_head])
+        head = _governing_head(words, heads, last_head)
         cc = self._country_in(name_words)
         typ, role = R.classify_org(name_words, head, cc)
         return _Org(s, e, None, name=" ".join(name_words), type=typ, role_code=role, cc=cc, source="pattern")
@@ -349,13 +389,14 @@ class ActorTagger:
         primary_country: str | None,
         org_spans: list[list[tuple[int, int]]] | None = None,
     ) -> ActorResult:
-        orgs_all, hits_all, seqs_all = self._org_stage(paragraphs)
+        orgs_all, hits_all, seqs_all, cues_all = self._org_stage(paragraphs)
         counts: Counter = Counter()
         if primary_country is None:
             primary_country = self._country_from_actors(orgs_all, hits_all)
             if primary_country is not None:
                 counts["actors-article-country-from-actors"] += 1
         art = _Article(self, primary_country, counts)
+        art.cue_orgs = self._cue_orgs(paragraphs, hits_all, cues_all, orgs_all, places)
         n = len(paragraphs)
         out: list[list[dict]] = [[] for _ in range(n)]
         for p, text in enumerate(paragraphs):
@@ -370,6 +411,68 @@ class ActorTagger:
                 counts["actors-" + m["type"].lower().replace("_", "-")] += 1
         return ActorResult(out, roll_up(out), counts)
 
+
+    def _cue_orgs(self, paragraphs: list[str], hits_all, cues_all, orgs_all, places) -> dict[str, str | None]:
+        """Capitalised names that the context calls a company, union or firm and no dictionary knows ("shares in
+        Rivian", "an analyst at Jefferies", "Rivian, the electric carmaker,", "the IG Metall union"): name ->
+        CAMEO role. Found once per article, so an earlier or later bare mention is the same organisation."""
+        found: dict[str, str | None] = {}
+        place_names = {pm["text"] for row in places for pm in row} if places else set()
+        for p, text in enumerate(paragraphs):
+            if not text:
+                continue
+            cues = [(m.start(), "BUS") for m in R.ORG_CUE_APPOS.finditer(text)]
+            cue_hits = cues_all[p]
+            if not cues and not cue_hits:
+                continue
+            pl = places[p] if places is not None and p < len(places) else ()
+            ctx = (text, hits_all[p], orgs_all[p], pl, place_names, paragraphs)
+            for hs, he, kind, idx in cue_hits:
+                if kind == K_ROLE:
+                    idx = self._role_cue[idx]
+                before, after = self._cue_words[idx][1]
+                if before != "-":
+                    m = R.CUE_NAME_AFTER.match(text, he)
+                    if m is not None and (m.group(1) != "in" or self._cue_words[idx][0][0] in "si"):
+                        self._cue_candidate(ctx, m.start(2), m.end(2), before, found)
+                if after != "-" and text[hs - 1 : hs] == " ":
+                    cues.append((hs - (3 if text[hs - 3 : hs] in ("'s ", "’s ") else 1), after))
+            for at, role in cues:
+                if at == 0 or not (text[at - 1].isalnum() or text[at - 1] in "'’"):
+                    continue
+                n = R.NAME_RUN_END.search(text, max(0, at - 80), at)
+                if n is not None:
+                    stmt = role == "STATEMENT"
+                    self._cue_candidate(ctx, n.start(1), n.end(1), None if stmt else role, found, statement=stmt)
+        return found
+
+    def _cue_candidate(self, ctx, s: int, e: int, role: str | None, found: dict[str, str | None],
+                       statement: bool = False) -> None:
+        """Accept one cued name unless something else explains it: a stop word, country, place, role, title,
+        known organisation or, for "X said in a statement", a person's name."""
+        text, hits, orgs, places, place_names, paragraphs = ctx
+        words = text[s:e].split(" ")
+        while words and (words[0] in R.LEADING_STOP or words[0] in R.ORG_CONNECTORS):
+            s += len(words[0]) + 1
+            words = words[1:]
+        if not words or len(words) > 4:
+            return
+        core = _strip_poss(words[-1])
+        e -= len(words[-1]) - len(core)
+        words[-1] = core
+        name = " ".join(words)
+        cw = self.country_words
+        if (name in found or name in place_names or name in cw or any(w in cw or w in R.NOT_NAME for w in words)
+                or all(w in R.INTL_WORDS or w in R.ORG_HEADS or w in R.LEADING_STOP for w in words)
+                or _overlaps(orgs, s, e) or any(pm["start"] < e and s < pm["end"] for pm in places)
+                or any(a < e and s < b for a, b, _k, _i in hits)):
+            return
+        if any(h[2] == K_ROLE and h[1] in (s - 1, s - 2) for h in hits):
+            return  # "spokeswoman Hadiza Bello said in a statement": a title makes a person
+        if statement and (len(words) > 2 or any(w in self.given_names for w in words)
+                          or _is_surname(paragraphs, name)):
+            return
+        found[name] = role
 
     def _country_from_actors(self, orgs_all: list[list[_Org]], hits_all) -> str | None:
         """An article without places still has a country when its institutions say so: dictionary state bodies,
@@ -401,6 +504,7 @@ class _Article:
         self.meto_seen: list[tuple[int, int, str | None]] = []  # (para, start, country) of acting governments
         self.last_role: tuple[str | None, str | None] | None = None  # (role text, CAMEO role) of the last official
         self.single: list[tuple[int, dict]] = []  # single-token title mentions to relink
+        self.cue_orgs: dict[str, str | None] = {}  # names the context calls organisations -> CAMEO role
 
     # -- one paragraph ----------------------------------------------------------------------------------------
 
@@ -412,6 +516,8 @@ class _Article:
         taken: list[tuple[int, int]] = []
         out: list[dict] = []
         org_info: dict[tuple[int, int], _Info] = {}
+        if self.cue_orgs:
+            orgs = self._with_cue_orgs(text, orgs, places)
         for o in orgs:
             info = o.info if o.info is not None else self._pattern_info(o)
             org_info[(o.s, o.e)] = info
@@ -446,6 +552,18 @@ class _Article:
             self.counts["actors-unnamed-agent"] += 1
         out.sort(key=lambda m: m["start"])
         return out
+
+    def _with_cue_orgs(self, text: str, orgs: list[_Org], places) -> list[_Org]:
+        """The paragraph's organisations plus every free mention of a cued organisation name."""
+        extra = []
+        for name, role in self.cue_orgs.items():
+            for s in _find_word(text, name):
+                e = s + len(name)
+                if not _overlaps(orgs, s, e) and not _overlaps(extra, s, e) and not any(
+                        pm["start"] < e and s < pm["end"] for pm in places):
+                    extra.append(_Org(s, e, None, name=name, type="ORGANIZATION", role_code=role,
+                                      cc=self.t._country_in(name.split(" ")), source="cue"))
+        return sorted(orgs + extra, key=lambda o: o.s) if extra else orgs
 
     def _pattern_info(self, o: _Org) -> _Info:
         """A pattern organisation belongs to the country in its name, else to the article's country: state
@@ -864,6 +982,7 @@ class _Context:
 
 _ONE_TOKEN = re.compile(rf" ({R.NAME_TOK})(?![\w'’\-]| {R.NAME_TOK})")
 _NEXT_WORD = re.compile(r" ([a-z]+)")
+_PREV_WORD = re.compile(rf"({R.NAME_TOK}) $")
 _NAME_PREFIX = re.compile(r"(?:al|el|Al|El)-[A-Z]")
 _SAID_AFTER = re.compile(r" (?:said|says|told|added|wrote|stated|explained|noted|argued|insisted)\b")
 _AS_ROLE = re.compile(r" as (?:(?:the|its|his|her|their|a|an) )?")
@@ -884,6 +1003,39 @@ def _find_word(text: str, word: str):
 
 def _strip_poss(w: str) -> str:
     return w[:-2] if w.endswith(("'s", "’s")) else w
+
+
+def _is_surname(paragraphs: list[str], name: str) -> bool:
+    """Whether a one-word name stands after a given capitalised name somewhere in the article ("Jane Rivian")."""
+    if " " in name:
+        return False
+    for text in paragraphs:
+        for s in _find_word(text, name):
+            if _PREV_WORD.search(text, max(0, s - 30), s):
+                return True
+    return False
+
+
+def _governing_head(words: list[str], heads: list[int], last: int) -> str:
+    """The head word that types a pattern name: its last head, unless that is a weak business word inside the
+    complement of an earlier head ("Ministry of Energy", "Institute of Technology")."""
+    head = _strip_poss(words[last])
+    if head in R.WEAK_HEADS:
+        for j in heads:
+            if j < last and words[j + 1] in ("of", "for", "on") and _strip_poss(words[j]) not in R.WEAK_HEADS:
+                return _strip_poss(words[j])
+    return head
+
+
+def _widens(text: str, pattern: _Org, d: _Org) -> bool:
+    """Whether a pattern organisation is a longer name around a company, union or party of the dictionary ("Tesla
+    Inc", "Nigeria Labour Congress", "Peoples Democratic Party"): then the longer name is the mention. Not when
+    the extra words join another name ("Barclays and Lloyds Banking Group") or the entry is an institution
+    ("UN Interim Force in Lebanon" keeps its UN)."""
+    if d.info is None or d.info.role_code not in WIDEN_ROLES or not (pattern.s <= d.s and d.e <= pattern.e):
+        return False
+    extra = text[pattern.s : d.s] + " " + text[d.e : pattern.e]
+    return (pattern.s, pattern.e) != (d.s, d.e) and " and " not in extra and " & " not in extra
 
 
 def _overlaps(orgs: list[_Org], s: int, e: int) -> bool:
