@@ -222,3 +222,10 @@ def test_georgia_state_among_alabama_towns(tagger):
 def test_proper_names_are_not_common_words(tagger):
     r = tag(tagger, "Texas lawmakers met on the border with California; Scotland's first minister spoke.")
     assert [t for t, *_ in found(r)] == ["Texas", "California", "Scotland"]
+
+
+def test_facility_names_hide_their_place(tagger):
+    r = tag(tagger, "Arsenal fans gathered outside the Emirates Stadium in north London.")
+    assert found(r) == [("London", "city", "GB", "GB.ENG")]
+    r = tag(tagger, "Flights resumed at Kabul airport on Monday.")
+    assert found(r) == [("Kabul", "city", "AF", "AF.13")]

@@ -102,7 +102,9 @@ GEO_AFTER = UNIT_NOUNS | frozenset("valley area border coast basin countryside c
 # matched whole, so they never reach this test.
 FEATURE_HEADS = frozenset(
     "River Rivers Lake Lakes Mountains Mountain Mount Hills Island Islands Sea Ocean Strait Straits Gulf Bay "
-    "Desert Canal Dam Peninsula Street Road Avenue Boulevard Highway Motorway Expressway".split()
+    "Desert Canal Dam Peninsula Street Road Avenue Boulevard Highway Motorway Expressway "
+    # Facilities named after a place or a sponsor ("the Emirates Stadium", "Jinnah International Airport").
+    "Stadium Arena Airport International Hospital Hotel Prison Palace Cathedral Mosque".split()
 )
 ORG_HEADS = frozenset(
     "Liberation Army Front Airways Airlines Times Post Herald Tribune Gazette Chronicle Institute University "
