@@ -75,3 +75,24 @@ def test_bad_user_files_are_usage_errors(tmp_path, capsys):
                  str(tmp_path / "missing.yaml")])
     assert code == 2 and "missing.yaml" in capsys.readouterr().err
     assert not (tmp_path / "o" / "_runs").exists()
+
+
+def test_user_entry_wins_over_the_built_in_dictionary(tmp_path):
+    from newsbeam.actors import ActorTagger
+    from newsbeam.gazetteer import load_gazetteer
+    from newsbeam.places import PlaceTagger
+
+    mine = tmp_path / "override.yaml"
+    mine.write_text(
+        "actors:\n  - id: my-bla\n    name: Balochistan Liberation Army\n    aliases: [BLA]\n"
+        "    type: ARMED_GROUP\n    country: PK\n    code: PAKREB\n"
+    )
+    actors, places = ActorTagger((str(mine),)), PlaceTagger(load_gazetteer())
+    paras = ["The Balochistan Liberation Army claimed the attack. The BLA said more would follow."]
+    org = actors.organisation_spans(paras)
+    pr = places.tag_article(paras, blocked=org)
+    res = actors.tag_article(paras, pr.mentions, pr.demonyms, pr.primary_country, org_spans=org)
+    assert [(m["text"], m["actor_id"], m["code"]) for m in res.mentions[0]] == [
+        ("Balochistan Liberation Army", "my-bla", "PAKREB"),
+        ("BLA", "my-bla", "PAKREB"),
+    ]
