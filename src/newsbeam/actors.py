@@ -294,8 +294,7 @@ class ActorTagger:
         """Organisations in a capitalised sequence; "and" after a complete name starts another one ("the Army
         and the Ministry of Interior"), "and" inside a complement does not ("Ministry of Interior and Justice")."""
         words = text[ss:se].split(" ")
-        heads = [i for i, w in enumerate(words) if w in R.ORG_HEADS or _strip_poss(w) in R.ORG_HEADS]
-        if not heads:
+        if not _any_head(words):
             return []
         toks = []
         a = ss
@@ -318,7 +317,7 @@ class ActorTagger:
     def _pattern_org(self, words: list[str], toks: list[tuple[int, int]]) -> _Org | None:
         """An organisation in a run of capitalised words: from its first significant word to its last head word
         (or the end of the head's "of ..." complement)."""
-        heads = [i for i, w in enumerate(words) if w in R.ORG_HEADS or _strip_poss(w) in R.ORG_HEADS]
+        heads = _heads(words)
         if not heads:
             return None
         first = 0
@@ -1003,6 +1002,19 @@ def _find_word(text: str, word: str):
 
 def _strip_poss(w: str) -> str:
     return w[:-2] if w.endswith(("'s", "’s")) else w
+
+
+def _is_head(w: str, heads: dict = R.ORG_HEADS) -> bool:
+    return w in heads or (w[-1:] == "s" and _strip_poss(w) in heads)
+
+
+def _any_head(words: list[str]) -> bool:
+    return any(_is_head(w) for w in words)
+
+
+def _heads(words: list[str]) -> list[int]:
+    """Indexes of organisation head words ("Army", "Ministry", also with a possessive: "Army's")."""
+    return [i for i, w in enumerate(words) if _is_head(w)]
 
 
 def _is_surname(paragraphs: list[str], name: str) -> bool:
