@@ -42,6 +42,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+# One matching rule for both evaluations (overlap, one to one, largest overlap first); bench/ is on sys.path.
+from actor_eval import match_spans
+
 HERE = Path(__file__).resolve().parent
 DEFAULT_GOLD = HERE / "gold" / "places_gold.jsonl"
 WITHIN_KM = 161.0
@@ -59,33 +62,6 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 def load_gold(path: str | Path) -> list[dict[str, Any]]:
     with open(path, encoding="utf-8") as fh:
         return [json.loads(ln) for ln in fh if ln.strip()]
-
-
-def match_spans(gold: Sequence[dict], pred: Sequence[dict]) -> list[tuple[int, int]]:
-    """One-to-one (gold index, pred index) pairs of overlapping spans in the same paragraph, largest overlap first.
-
-    Overlap rather than exact boundaries: "Paris, Tex." vs "Paris" or "Gaza Strip" vs "Gaza" are the same mention
-    for resolution purposes, and exact-boundary scoring would punish tokenisation differences twice.
-    """
-    pairs = []
-    for gi, g in enumerate(gold):
-        for pi, p in enumerate(pred):
-            if g["para"] != p["para"]:
-                continue
-            ov = min(g["end"], p["end"]) - max(g["start"], p["start"])
-            if ov > 0:
-                pairs.append((-ov, gi, pi))
-    pairs.sort()
-    used_g: set[int] = set()
-    used_p: set[int] = set()
-    out = []
-    for _, gi, pi in pairs:
-        if gi in used_g or pi in used_p:
-            continue
-        used_g.add(gi)
-        used_p.add(pi)
-        out.append((gi, pi))
-    return sorted(out)
 
 
 @dataclass

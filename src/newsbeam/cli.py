@@ -195,6 +195,17 @@ def main(argv: list[str] | None = None) -> int:
     return EXIT_OK
 
 
+def take_lock(out: Path):
+    """The output folder's lock, or None after telling the user who holds it (the caller exits 4)."""
+    from .store import Locked, OutputLock
+
+    try:
+        return OutputLock(out).__enter__()
+    except Locked as e:
+        print(f"newsbeam: {e}", file=sys.stderr)
+        return None
+
+
 def _require_out(out: str) -> Path:
     p = Path(out)
     if not (p / "_runs").is_dir():
@@ -273,7 +284,7 @@ def _status(a: argparse.Namespace) -> int:
 def _maintain(a: argparse.Namespace) -> int:
     from .config import ConfigError, load
     from .maintenance import rewrite
-    from .store import IndexMismatch, Locked, OutputLock, check_index_settings
+    from .store import IndexMismatch, check_index_settings
 
     out = _require_out(a.out).resolve()
     if a.command == "forget" and not (a.run or a.source):
@@ -283,10 +294,8 @@ def _maintain(a: argparse.Namespace) -> int:
     except ConfigError as e:
         raise UsageError(str(e)) from e
     rebuild = bool(getattr(a, "rebuild_index", False))
-    try:
-        lock = OutputLock(out).__enter__()
-    except Locked as e:
-        print(f"newsbeam: {e}", file=sys.stderr)
+    lock = take_lock(out)
+    if lock is None:
         return EXIT_LOCKED
     try:
         if not rebuild:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from . import __version__
 from .articles import uri_hash
-from .cli import EXIT_INTERNAL, EXIT_LOCKED, EXIT_OK, EXIT_REJECTS, EXIT_USAGE, UsageError
+from .cli import EXIT_INTERNAL, EXIT_LOCKED, EXIT_OK, EXIT_REJECTS, EXIT_USAGE, UsageError, take_lock
 from .config import Config, ConfigError, load
 from .progress import ProgressPrinter, log_tail, worker_log
 from .runner import BeamOptionsError, validate_beam_args
@@ -27,8 +27,6 @@ from .sources import UsageError as InputUsageError
 from .sources import list_inputs
 from .store import (
     IndexMismatch,
-    Locked,
-    OutputLock,
     check_index_settings,
     cleanup_unpublished,
     forgotten_run_ids,
@@ -159,10 +157,8 @@ def run_command(a: Namespace, overrides: dict, beam_args: list[str], log: loggin
     out = Path(a.out).resolve()
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out is not a folder: {a.out}")
-    try:
-        lock = OutputLock(out).__enter__()
-    except Locked as e:
-        print(f"newsbeam: {e}", file=sys.stderr)
+    lock = take_lock(out)
+    if lock is None:
         return EXIT_LOCKED
     try:
         return _run_locked(cfg, refs, out, beam_args, log, quiet=a.quiet)
