@@ -492,3 +492,26 @@ def test_title_before_statement_cue_and_weekday_after_head(actors, places):
                "Reporters gathered at the Press Club on Sunday.")
     assert by_text(r, 0)["Hadiza Okafor"]["type"] == "PERSON"
     assert "Press Club" in by_text(r, 1)
+
+
+def test_fast_name_sequence_pattern_matches_its_plain_definition():
+    """SEQ_RE is written for speed; it must find exactly what the plain definition in actor_rules.py finds."""
+    import re
+    from pathlib import Path
+
+    from newsbeam import actor_rules as R
+
+    plain = re.compile(
+        rf"(?=[{R.UPPER}])(?<![\w'’.\-]){R.NAME_TOK}"
+        rf"(?:(?: (?:{'|'.join(re.escape(c) for c in R.CONNECTORS)}))* {R.NAME_TOK})+"
+    )
+    texts = [
+        "Interior Minister Ahmed al-Rashid and U.N. envoy J. K. Osei met in New York's Upper East Side.",
+        "O'Neill’s Bank of the West, Smith-Jones & Co and the Ministry of Defence of Mali said.",
+        "x-Ray Team, .Net Corp, 'Quoted Name' and Anne-Marie Dupont de la Tour ud-Din Khan.",
+        "BLA (Balochistan Liberation Army) — A B C D said; Chaudhry said The End.",
+    ]
+    root = Path(__file__).resolve().parent.parent / "sample_corpus"
+    texts += [p.read_text(encoding="utf-8", errors="replace") for p in sorted(root.rglob("*.txt"))]
+    for t in texts:
+        assert [m.span() for m in R.SEQ_RE.finditer(t)] == [m.span() for m in plain.finditer(t)]

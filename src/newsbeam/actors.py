@@ -50,6 +50,7 @@ import threading
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -171,6 +172,10 @@ class ActorTagger:
         self.given_names = frozenset(_read_lines(DATA_DIR / "first_names.txt")) | frozenset(
             base.get("given_names") or ())
         self.country_words = _country_words()
+        # First words of country names, also with a possessive: a name can only contain a country where one of
+        # its words is one of these ("Northern" of "Northern Ireland", "Nigeria's").
+        firsts = {k.split(" ")[0] for k in self.country_words}
+        self._country_firsts = frozenset(firsts | {f + p for f in firsts for p in ("'s", "’s")})
         self._org_stop = R.LEADING_STOP - frozenset(R.ORG_HEADS) - {"Police", "Army", "Military", "Government"}
         self._local = threading.local()
         self._gov_cache: dict[str | None, _Info] = {}
@@ -243,7 +248,7 @@ class ActorTagger:
             cues: list = []
             hits = self._scan(text, cues) if text else []
             cues_all.append(cues)
-            seqs = [(m.start(), m.end()) for m in R.SEQ_RE.finditer(text)] if text else []
+            seqs = [m.span() for m in R.SEQ_RE.finditer(text)] if text else []
             orgs = self._orgs_in(text, hits, seqs, acronyms)
             hits_all.append(hits)
             seqs_all.append(seqs)
@@ -270,7 +275,8 @@ class ActorTagger:
                     inner = []
                 if not inner:
                     orgs.append(org)
-        orgs.sort(key=lambda o: o.s)
+        if len(orgs) > 1:
+            orgs.sort(key=_BY_S)
         for o in orgs:
             m = R.ACRONYM_DEF_RE.match(text, o.e)
             if m and sum(c.isupper() for c in m.group(1)) >= 2:
@@ -345,8 +351,13 @@ class ActorTagger:
 
     def _country_in(self, words: list[str]) -> str | None:
         """The first country named inside a name, longest form first ("Northern Ireland" before "Ireland")."""
+        firsts = self._country_firsts
+        if firsts.isdisjoint(words):
+            return None  # no word can start a country name: skip the joins
         cw = self.country_words
         for i in range(len(words)):
+            if words[i] not in firsts:
+                continue
             for k in (3, 2, 1):
                 if i + k <= len(words):
                     cc = cw.get(_strip_poss(" ".join(words[i : i + k])))
@@ -356,8 +367,10 @@ class ActorTagger:
 
     def _link_acronyms(self, paragraphs: list[str], orgs_all: list[list[_Org]], acronyms: dict[str, _Org]) -> None:
         """Every later standalone "ACR" of an article-defined acronym is a mention of the long name's actor."""
-        rx = re.compile(r"(?<![\w\-])(" + "|".join(sorted(map(re.escape, acronyms), key=len, reverse=True))
-                        + r")(?![\w\-])")
+        # Each alternative starts with its literal capital and only then looks behind it (for a letter, digit or
+        # hyphen before the acronym): the leading letters let the regex engine skip ahead in C.
+        alts = sorted(map(re.escape, acronyms), key=len, reverse=True)
+        rx = re.compile("(" + "|".join(a[0] + r"(?<![\w\-].)" + a[1:] for a in alts) + r")(?![\w\-])")
         for p, text in enumerate(paragraphs):
             if not text:
                 continue
@@ -376,7 +389,7 @@ class ActorTagger:
                 row.append(_Org(s, e, src.info, src.name, src.type, src.role_code, src.cc, source="acronym-linked"))
                 changed = True
             if changed:
-                row.sort(key=lambda o: o.s)
+                row.sort(key=_BY_S)
 
     # -- the article ------------------------------------------------------------------------------------------
 
@@ -405,9 +418,15 @@ class ActorTagger:
             dm = demonyms[p] if p < len(demonyms) else ()
             out[p] = art.paragraph(p, text, orgs_all[p], hits_all[p], seqs_all[p], pl, dm)
         art.link_surnames(paragraphs, out)
+        tally: dict[str, int] = {}  # counted locally, then added in first-seen order (as one by one would)
         for row in out:
             for m in row:
-                counts["actors-" + m["type"].lower().replace("_", "-")] += 1
+                key = _TYPE_COUNT_KEY.get(m["type"])
+                if key is None:
+                    key = _TYPE_COUNT_KEY.setdefault(m["type"], "actors-" + m["type"].lower().replace("_", "-"))
+                tally[key] = tally.get(key, 0) + 1
+        for key, k in tally.items():
+            counts[key] += k
         return ActorResult(out, roll_up(out), counts)
 
 
@@ -420,10 +439,12 @@ class ActorTagger:
         for p, text in enumerate(paragraphs):
             if not text:
                 continue
-            cues = [(m.start(), "BUS") for m in R.ORG_CUE_APPOS.finditer(text)]
             cue_hits = cues_all[p]
-            if not cues and not cue_hits:
+            first = R.ORG_CUE_APPOS.search(text)  # most paragraphs have none: no iterator, no list
+            if first is None and not cue_hits:
                 continue
+            cues = ([(m.start(), "BUS") for m in R.ORG_CUE_APPOS.finditer(text, first.start())]
+                    if first is not None else [])
             pl = places[p] if places is not None and p < len(places) else ()
             ctx = (text, hits_all[p], orgs_all[p], pl, place_names, paragraphs)
             for hs, he, kind, idx in cue_hits:
@@ -549,7 +570,8 @@ class _Article:
             out.append(_mention(text, s, e, info))
             taken.append((s, e))
             self.counts["actors-unnamed-agent"] += 1
-        out.sort(key=lambda m: m["start"])
+        if len(out) > 1:
+            out.sort(key=_BY_START)
         return out
 
     def _with_cue_orgs(self, text: str, orgs: list[_Org], places) -> list[_Org]:
@@ -562,7 +584,7 @@ class _Article:
                         pm["start"] < e and s < pm["end"] for pm in places):
                     extra.append(_Org(s, e, None, name=name, type="ORGANIZATION", role_code=role,
                                       cc=self.t._country_in(name.split(" ")), source="cue"))
-        return sorted(orgs + extra, key=lambda o: o.s) if extra else orgs
+        return sorted(orgs + extra, key=_BY_S) if extra else orgs
 
     def _pattern_info(self, o: _Org) -> _Info:
         """A pattern organisation belongs to the country in its name, else to the article's country: state
@@ -587,6 +609,8 @@ class _Article:
             if _inside(taken, ss, se):
                 continue
             for piece in _pieces(text, ss, se, taken):
+                if len(piece) == 1 and piece[0][0] not in role_at_start:
+                    continue  # one word and no title: never a person on its own (``_person`` says None)
                 r = self._person(text, piece, role_at_start, ctx)
                 if r is not None:
                     found.append(r)
@@ -604,7 +628,8 @@ class _Article:
                 continue
             info = self._person_info(word, s, e, idx, ts, te, text, ctx, title_only=True)
             found.append((ts, te, info))
-        found.sort(key=lambda f: f[0])
+        if len(found) > 1:
+            found.sort(key=_FIRST)
         kept = []
         for s, e, info in found:
             if not _hits(taken, s, e) and not any(a < e and s < b for a, b, _ in kept):
@@ -620,6 +645,9 @@ class _Article:
         role = None  # (start, end, role index) of a title inside the sequence
         cc_hint = None
         i = 0
+        cw = t.country_words
+        demonym_at = None if ctx._no_geo else ctx.demonym_at
+        leading_stop = R.LEADING_STOP
         while i < len(piece):
             a, b = piece[i]
             w = text[a:b]
@@ -629,12 +657,12 @@ class _Article:
                 while i < len(piece) and piece[i][1] <= r[0]:
                     i += 1
                 continue
-            d = ctx.demonym_at(a, b)
-            if d is not None or w in t.country_words:
-                cc_hint = d or t.country_words[w]
+            d = demonym_at(a, b) if demonym_at is not None else None
+            if d is not None or w in cw:
+                cc_hint = d or cw[w]
                 i += 1
                 continue
-            if w in R.LEADING_STOP:
+            if w in leading_stop:
                 i += 1
                 continue
             break
@@ -653,7 +681,7 @@ class _Article:
         words = [text[a:b] for a, b in toks[:-1]] + [core]
         if len(words) > 4 or len(words) == 1 and role is None:
             return None
-        if any(w in R.NOT_NAME or w in R.ORG_HEADS or w in R.LEADING_STOP for w in words):
+        if not _NOT_PERSON_WORDS.isdisjoint(words):
             return None
         if len(words) == 1:
             if ctx.place_at(s, e):
@@ -793,6 +821,8 @@ class _Article:
             row = out[p]
             added = False
             for sur, full in by_surname.items():
+                if sur not in text:
+                    continue
                 for s in _find_word(text, sur):
                     e = s + len(sur)
                     if any(m["start"] < e and s < m["end"] for m in row):
@@ -801,7 +831,7 @@ class _Article:
                     self.counts["actors-surname-linked"] += 1
                     added = True
             if added:
-                row.sort(key=lambda m: m["start"])
+                row.sort(key=_BY_START)
 
     # -- unnamed agents ---------------------------------------------------------------------------------------
 
@@ -812,18 +842,21 @@ class _Article:
         a sentence that names one armed group take that group's identity of country and code ("gunmen from the
         BLA"); forces qualified by a regional demonym ("Tigrayan forces") are an armed group."""
         t = self.t
+        agents = t._agents
+        next_word = _NEXT_WORD.match
         for s, e, kind, idx in hits:
             if kind != K_AGENT or _hits(taken, s, e):
                 continue
-            name, typ, role_code = t._agents[idx]
-            nxt = _NEXT_WORD.match(text, e)
+            name, typ, role_code = agents[idx]
+            nxt = next_word(text, e)
             if nxt and nxt.group(1) in ADJ_NOUNS or text[e : e + 1] == "-":
                 continue
             if s and text[s - 1] == "-":
                 continue
-            if typ in ("ARMED_GROUP", "SECURITY_FORCE") and ctx.org_ending(s - 1) is not None and text[s - 1] == " ":
+            if (typ in ("ARMED_GROUP", "SECURITY_FORCE") and text[s - 1] == " " and ctx.org_info
+                    and ctx.org_ending(s - 1) is not None):
                 continue
-            cc, s2 = ctx.agent_country(s)
+            cc, s2 = (None, s) if ctx._no_geo else ctx.agent_country(s)
             if idx in t._qualified and s2 == s:
                 continue
             if role_code == "MED":
@@ -852,20 +885,46 @@ class _Article:
 class _Context:
     """What surrounds a span in one paragraph: places, demonyms, organisations, role hits — indexed by offset."""
 
+    # The offset indexes are built on first use (many paragraphs never ask for them); until then these shared
+    # empty class-level defaults answer, and are never written to.
+    _hit_starts: list[int] | None = None
+    _hit_by_end: dict[int, list] | None = None
+    place_by_end: dict[int, dict] = {}
+    place_by_start: dict[int, dict] = {}
+    demo_by_end: dict[int, dict] = {}
+    demo_by_start: dict[int, dict] = {}
+    org_by_end: dict[int, _Info] = {}
+    org_by_start: dict[int, _Info] = {}
+
     def __init__(self, text: str, hits, places, demonyms, org_info: dict[tuple[int, int], _Info], para: int = 0):
         self.para = para
         self.text = text
         self.hits = hits
-        self._hit_starts: list[int] | None = None
-        self._hit_by_end: dict[int, list] | None = None
-        self.place_spans = [(m["start"], m["end"]) for m in places] if places else []
-        self.place_by_end = {m["end"]: m for m in places} if places else {}
-        self.place_by_start = {m["start"]: m for m in places} if places else {}
-        self.demo_by_end = {d["end"]: d for d in demonyms} if demonyms else {}
-        self.demo_by_start = {d["start"]: d for d in demonyms} if demonyms else {}
+        self.places = places or ()
+        self.demonyms = demonyms or ()
         self.org_info = org_info
-        self.org_by_end = {e: i for (s, e), i in org_info.items()} if org_info else {}
-        self.org_by_start = {s: i for (s, e), i in org_info.items()} if org_info else {}
+        self._no_geo = self._indexed = not places and not demonyms
+        self._org_indexed = not org_info
+
+    def _index(self) -> None:
+        """Places and demonyms by start and end offset (a later one at the same offset wins, as before)."""
+        self._indexed = True
+        pbe, pbs, dbe, dbs = {}, {}, {}, {}
+        for m in self.places:
+            pbe[m["end"]] = m
+            pbs[m["start"]] = m
+        for d in self.demonyms:
+            dbe[d["end"]] = d
+            dbs[d["start"]] = d
+        self.place_by_end, self.place_by_start, self.demo_by_end, self.demo_by_start = pbe, pbs, dbe, dbs
+
+    def _index_orgs(self) -> None:
+        self._org_indexed = True
+        obe, obs = {}, {}
+        for (s, e), i in self.org_info.items():
+            obe[e] = i
+            obs[s] = i
+        self.org_by_end, self.org_by_start = obe, obs
 
     def hits_ending(self, end: int):
         if self._hit_by_end is None:
@@ -884,19 +943,28 @@ class _Context:
             i += 1
 
     def place_at(self, s: int, e: int) -> bool:
+        if not self._indexed:
+            self._index()
         m = self.place_by_start.get(s)
         return m is not None and m["end"] == e
 
     def place_overlap(self, s: int, e: int) -> bool:
-        return any(a < e and s < b for a, b in self.place_spans)
+        for m in self.places:
+            if m["start"] < e and s < m["end"]:
+                return True
+        return False
 
     def demonym_at(self, s: int, e: int) -> str | None:
+        if not self._indexed:
+            self._index()
         d = self.demo_by_start.get(s)
         return d["country_code"] if d is not None and d["end"] == e else None
 
     def country_before(self, rs: int, lo: int, primary: str | None) -> str | None:
         """Country of the words right before a role: "Pakistan's", "Pakistani", "Islamabad-based", "the
         country's" (the article's country)."""
+        if not self._indexed:
+            self._index()
         text = self.text
         d = self.demo_by_end.get(rs - 1)
         if d is not None:
@@ -916,6 +984,8 @@ class _Context:
 
     def country_after(self, re_: int, stop: int) -> str | None:
         """ "... minister of Pakistan": a country named by "of"/"in" right after the role."""
+        if not self._indexed:
+            self._index()
         for gap in (" of ", " in "):
             if self.text[re_ : re_ + len(gap)] == gap:
                 m = self.place_by_start.get(re_ + len(gap))
@@ -925,6 +995,8 @@ class _Context:
 
     def org_after(self, re_: int, stop: int) -> _Info | None:
         """ "a spokesman for the BLA": the organisation a role belongs to."""
+        if not self._org_indexed:
+            self._index_orgs()
         m = _OF_ORG.match(self.text, re_)
         if m:
             info = self.org_by_start.get(m.end())
@@ -934,6 +1006,8 @@ class _Context:
 
     def org_before(self, rs: int) -> _Info | None:
         """ "BLA spokesman", "the BLA's commander"."""
+        if not self._org_indexed:
+            self._index_orgs()
         for gap in (" ", "'s ", "’s "):
             info = self.org_by_end.get(rs - len(gap))
             if info is not None and self.text[rs - len(gap) : rs] == gap:
@@ -941,6 +1015,8 @@ class _Context:
         return None
 
     def org_ending(self, end: int) -> _Info | None:
+        if not self._org_indexed:
+            self._index_orgs()
         return self.org_by_end.get(end)
 
     def armed_group_in_sentence(self, s: int, e: int) -> _Info | None:
@@ -957,12 +1033,18 @@ class _Context:
 
     def regional_demonym(self, s2: int, s: int) -> bool:
         """Whether the demonym before an agent names a region, not a country ("Tigrayan", "Kurdish")."""
+        if not self._indexed:
+            self._index()
         d = self.demo_by_start.get(s2)
         return d is not None and bool(d.get("admin1_code"))
 
     def agent_country(self, s: int) -> tuple[str | None, int]:
         """Country of an unnamed agent from a demonym or country name right before it (which joins the span),
         or a possessive ("Pakistan's army")."""
+        if self._no_geo or self.text[s - 1 : s] != " ":
+            return None, s  # every form below ends with a space right before the agent
+        if not self._indexed:
+            self._index()
         d = self.demo_by_end.get(s - 1)
         if d is not None and self.text[s - 1] == " ":
             return d["country_code"], d["start"]
@@ -979,6 +1061,13 @@ class _Context:
 # ---------------------------------------------------------------------------------------------------------------
 # helpers
 
+_CLAUSE_STOP = re.compile(r'[,;:()—–"“”]|\.(?=[ "”]|\Z)')
+# Words that keep a capitalised run from being a person's name.
+_NOT_PERSON_WORDS = R.NOT_NAME | frozenset(R.ORG_HEADS) | R.LEADING_STOP
+_BY_S = attrgetter("s")
+_BY_START = itemgetter("start")
+_FIRST = itemgetter(0)
+_TYPE_COUNT_KEY: dict[str, str] = {}  # actor type -> its counter name ("actors-armed-group")
 _ONE_TOKEN = re.compile(rf" ({R.NAME_TOK})(?![\w'’\-]| {R.NAME_TOK})")
 _NEXT_WORD = re.compile(r" ([a-z]+)")
 _PREV_WORD = re.compile(rf"({R.NAME_TOK}) $")
@@ -1004,17 +1093,17 @@ def _strip_poss(w: str) -> str:
     return w[:-2] if w.endswith(("'s", "’s")) else w
 
 
-def _is_head(w: str, heads: dict = R.ORG_HEADS) -> bool:
-    return w in heads or (w[-1:] == "s" and _strip_poss(w) in heads)
+# Head words as written, also with a possessive ("Army's"): one set lookup per word instead of stripping each.
+_HEAD_FORMS = frozenset(R.ORG_HEADS) | frozenset(h + p for h in R.ORG_HEADS for p in ("'s", "’s"))
 
 
 def _any_head(words: list[str]) -> bool:
-    return any(_is_head(w) for w in words)
+    return not _HEAD_FORMS.isdisjoint(words)
 
 
 def _heads(words: list[str]) -> list[int]:
     """Indexes of organisation head words ("Army", "Ministry", also with a possessive: "Army's")."""
-    return [i for i, w in enumerate(words) if _is_head(w)]
+    return [i for i, w in enumerate(words) if w in _HEAD_FORMS]
 
 
 def _is_surname(paragraphs: list[str], name: str) -> bool:
@@ -1050,16 +1139,27 @@ def _widens(text: str, pattern: _Org, d: _Org) -> bool:
     return (pattern.s, pattern.e) != (d.s, d.e) and " and " not in extra and " & " not in extra
 
 
+# Plain loops rather than any(<generator>): these run for every candidate over lists of a few spans, where the
+# generator's setup costs more than the test.
 def _overlaps(orgs: list[_Org], s: int, e: int) -> bool:
-    return any(o.s < e and s < o.e for o in orgs)
+    for o in orgs:
+        if o.s < e and s < o.e:
+            return True
+    return False
 
 
 def _hits(spans: list[tuple[int, int]], s: int, e: int) -> bool:
-    return any(a < e and s < b for a, b in spans)
+    for a, b in spans:
+        if a < e and s < b:
+            return True
+    return False
 
 
 def _inside(spans: list[tuple[int, int]], s: int, e: int) -> bool:
-    return any(a <= s and e <= b for a, b in spans)
+    for a, b in spans:
+        if a <= s and e <= b:
+            return True
+    return False
 
 
 def _pieces(text: str, ss: int, se: int, taken) -> list[list[tuple[int, int]]]:
@@ -1067,11 +1167,19 @@ def _pieces(text: str, ss: int, se: int, taken) -> list[list[tuple[int, int]]]:
     tokens another actor already took."""
     out: list[list[tuple[int, int]]] = []
     cur: list[tuple[int, int]] = []
-    check = any(a < se and ss < b for a, b in taken)
+    check = _hits(taken, ss, se)
+    connectors = R.ORG_CONNECTORS
+    words = text[ss:se].split(" ")
     a = ss
-    for w in text[ss:se].split(" "):
+    if not check and connectors.isdisjoint(words):  # the usual case: one piece of every token
+        for w in words:
+            b = a + len(w)
+            cur.append((a, b))
+            a = b + 1
+        return [cur]
+    for w in words:
         b = a + len(w)
-        if w in R.ORG_CONNECTORS or (check and _hits(taken, a, b)):
+        if w in connectors or (check and _hits(taken, a, b)):
             if cur:
                 out.append(cur)
             cur = []
@@ -1084,13 +1192,12 @@ def _pieces(text: str, ss: int, se: int, taken) -> list[list[tuple[int, int]]]:
 
 
 def _clause_end(text: str, start: int) -> int:
+    """The first clause stop within 120 characters (a full stop only before a space, a quote or the end)."""
     end = min(len(text), start + 120)
-    for i in range(start, end):
-        if text[i] in ",.;:()—–\"“”":
-            if text[i] == "." and i + 1 < len(text) and text[i + 1] not in " \"”":
-                continue
-            return i
-    return end
+    # One character past the window, so a full stop at its edge sees what follows it; a stop found there is
+    # outside the window.
+    m = _CLAUSE_STOP.search(text, start, end + 1)
+    return m.start() if m is not None and m.start() < end else end
 
 
 def _role_phrase(text: str, start: int, re_: int) -> str | None:
@@ -1127,17 +1234,20 @@ def roll_up(mentions: list[list[dict]]) -> list[dict]:
     acc: dict[str, dict[str, Any]] = {}
     for row in mentions:
         for m in row:
-            a = acc.get(m["actor_id"])
+            aid = m["actor_id"]
+            a = acc.get(aid)
             if a is None:
-                acc[m["actor_id"]] = {"actor_id": m["actor_id"], "name": m["name"], "type": m["type"],
-                                      "role": m["role"], "country_code": m["country_code"], "code": m["code"],
-                                      "mentions": 1}
+                acc[aid] = {"actor_id": aid, "name": m["name"], "type": m["type"], "role": m["role"],
+                            "country_code": m["country_code"], "code": m["code"], "mentions": 1}
                 continue
             a["mentions"] += 1
-            if m["role"] and len(m["role"]) > len(a["role"] or ""):
-                a["role"] = m["role"]
-            a["code"] = a["code"] or m["code"]
-            a["country_code"] = a["country_code"] or m["country_code"]
+            role = m["role"]
+            if role and len(role) > len(a["role"] or ""):
+                a["role"] = role
+            if not a["code"]:
+                a["code"] = m["code"]
+            if not a["country_code"]:
+                a["country_code"] = m["country_code"]
     return sorted(acc.values(), key=lambda a: (-a["mentions"], a["actor_id"]))
 
 

@@ -100,9 +100,12 @@ class MinHasher:
         k = self.k
         if len(words) <= k:
             grams = [key]
+        elif k == 2:
+            grams = [a + " " + b for a, b in zip(words, words[1:], strict=False)]
         else:
             grams = [" ".join(words[i : i + k]) for i in range(len(words) - k + 1)]
-        return np.unique(np.fromiter((xxhash.xxh32_intdigest(g.encode()) for g in grams), dtype=np.uint32, count=len(grams)))
+        hashes = map(xxhash.xxh32_intdigest, map(str.encode, grams))
+        return np.unique(np.fromiter(hashes, dtype=np.uint32, count=len(grams)))
 
     def signature(self, shingles: np.ndarray) -> np.ndarray:
         x = shingles.astype(np.uint64)[:, None]
@@ -123,7 +126,11 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> float:
     """Exact Jaccard of two sorted unique shingle arrays."""
     if len(a) == 0 and len(b) == 0:
         return 1.0
-    inter = len(np.intersect1d(a, b, assume_unique=True))
+    # Both are sorted and unique, so a value present in both appears twice in a row once merged: cheaper than
+    # np.intersect1d, which also builds the intersection itself.
+    both = np.concatenate((a, b))
+    both.sort()
+    inter = int(np.count_nonzero(both[1:] == both[:-1]))
     return inter / (len(a) + len(b) - inter)
 
 

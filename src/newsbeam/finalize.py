@@ -10,67 +10,131 @@ from collections import defaultdict
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from . import schema
 from .articles import published_us, uri_hash
 from .dedup import DedupSettings, MinHasher, article_copy_of
 from .paragraphs import comparison_key
-from .staging import INDEX_SCHEMA, write_table
+from .staging import INDEX_SCHEMA, SIG_SCHEMA, write_table
 
 # decision: (article_id, para_index, dup_kind, duplicate_of, dup_group, similarity, is_boilerplate)
 Decision = tuple
 
 
 def finalize_shard(
-    staging: Path, shard: str, decisions: list[Decision], dedup: DedupSettings, hasher: MinHasher | None
+    staging: Path, shard: str, decisions: list[Decision], dedup: DedupSettings
 ) -> dict[str, int]:
-    counts: dict[str, int] = defaultdict(int)
-    arts = pq.read_table(staging / "shards" / f"{shard}.articles.parquet", schema=schema.ARTICLES).to_pylist()
-    paras = pq.read_table(staging / "shards" / f"{shard}.paragraphs.parquet", schema=schema.PARAGRAPHS).to_pylist()
-    sig_path = staging / "shards" / f"{shard}.sigs.parquet"
-    sigs: dict[tuple[str, int], tuple] = {}
-    if sig_path.exists():
-        st = pq.read_table(sig_path).to_pydict()
-        sigs = {
-            (a, i): (b, sh)
-            for a, i, b, sh in zip(st["article_id"], st["para_index"], st["bands"], st["shingles"], strict=True)
-        }
-    by_id = {(d[0], d[1]): d for d in decisions}
-    per_article: dict[str, list[dict]] = defaultdict(list)
-    for p in paras:
-        d = by_id.get((p["article_id"], p["para_index"]))
-        if d is not None:
-            _, _, kind, dup_of, group, sim, boiler = d
-            p["dup_kind"] = kind
-            p["is_duplicate"] = kind is not None
-            p["duplicate_of"] = dup_of
-            p["dup_group"] = group
-            p["similarity"] = sim
-            p["is_boilerplate"] = bool(boiler)
-        per_article[p["article_id"]].append(p)
+    """Columns in, columns out: text and tag structs stay in Arrow; only ids, counts and decisions become Python.
 
-    index_rows = []
-    for a in arts:
-        ps = per_article.get(a["article_id"], [])
-        a["n_duplicate_paragraphs"] = sum(1 for p in ps if p["is_duplicate"] and not p["is_boilerplate"])
-        eligible = [p["n_words"] >= dedup.local_only_below and not p["is_boilerplate"] for p in ps]
-        a["duplicate_of_article"] = article_copy_of(
-            a["article_id"], [p["duplicate_of"] for p in ps], eligible, dedup.article_copy_share
-        )
-        if a["duplicate_of_article"]:
+    Converting whole rows to Python and back cost more than all of the dedup decisions on a tagged corpus.
+    """
+    counts: dict[str, int] = defaultdict(int)
+    base = staging / "shards"
+    arts = pq.read_table(base / f"{shard}.articles.parquet", schema=schema.ARTICLES)
+    paras = pq.read_table(base / f"{shard}.paragraphs.parquet", schema=schema.PARAGRAPHS)
+    p_aid = paras.column("article_id").to_pylist()
+    p_idx = paras.column("para_index").to_pylist()
+    n_words = paras.column("n_words").to_pylist()
+    n = paras.num_rows
+    kind: list = [None] * n
+    dup_of: list = [None] * n
+    group: list = [None] * n
+    sim: list = [None] * n
+    boiler = [False] * n
+    by_id = {(d[0], d[1]): d for d in decisions}
+    rows_of: dict[str, list[int]] = defaultdict(list)
+    for r, key in enumerate(zip(p_aid, p_idx, strict=True)):
+        d = by_id.get(key)
+        if d is not None:
+            kind[r], dup_of[r], group[r], sim[r], boiler[r] = d[2], d[3], d[4], d[5], bool(d[6])
+        rows_of[key[0]].append(r)
+
+    a_ids = arts.column("article_id").to_pylist()
+    n_dup, copy_of = [], []
+    index_rows: list[int] = []  # paragraph rows that enter the cross-run index, in article order
+    index_arts: list[int] = []  # and the article row of each
+    for a_row, aid in enumerate(a_ids):
+        rows = rows_of.get(aid, [])
+        n_dup.append(sum(1 for r in rows if kind[r] is not None and not boiler[r]))
+        eligible = [n_words[r] >= dedup.local_only_below and not boiler[r] for r in rows]
+        copy = article_copy_of(aid, [dup_of[r] for r in rows], eligible, dedup.article_copy_share)
+        copy_of.append(copy)
+        if copy:
             counts["articles-copy-of-article"] += 1
-        for p in ps:
-            if p["is_duplicate"] or p["n_words"] < dedup.local_only_below:
-                continue
-            index_rows.append(index_entry(p, a, dedup, hasher, sigs.get((p["article_id"], p["para_index"]))))
-    write_table(staging / "tables" / "articles" / f"{shard}.parquet", pa.Table.from_pylist(arts, schema.ARTICLES))
-    write_table(
-        staging / "tables" / "paragraphs" / f"{shard}.parquet", pa.Table.from_pylist(paras, schema.PARAGRAPHS)
+        for r in rows:
+            if kind[r] is None and n_words[r] >= dedup.local_only_below:
+                index_rows.append(r)
+                index_arts.append(a_row)
+
+    paras = _replace(
+        paras,
+        is_duplicate=[k is not None for k in kind],
+        dup_kind=kind,
+        duplicate_of=dup_of,
+        dup_group=group,
+        similarity=sim,
+        is_boilerplate=boiler,
     )
-    write_table(staging / "index" / f"{shard}.parquet", pa.Table.from_pylist(index_rows, INDEX_SCHEMA))
+    arts = _replace(arts, n_duplicate_paragraphs=n_dup, duplicate_of_article=copy_of)
+    write_table(staging / "tables" / "articles" / f"{shard}.parquet", arts)
+    write_table(staging / "tables" / "paragraphs" / f"{shard}.parquet", paras)
+    index = _index_table(base / f"{shard}.sigs.parquet", paras, arts, index_rows, index_arts)
+    write_table(staging / "index" / f"{shard}.parquet", index)
     counts["index-entries"] += len(index_rows)
     return dict(counts)
+
+
+def _replace(table: pa.Table, **columns: list) -> pa.Table:
+    for name, values in columns.items():
+        i = table.schema.get_field_index(name)
+        field = table.schema.field(i)
+        table = table.set_column(i, field, pa.array(values, type=field.type))
+    return table
+
+
+def _index_table(
+    sig_path: Path, paras: pa.Table, arts: pa.Table, rows: list[int], art_rows: list[int]
+) -> pa.Table:
+    """The index rows of the selected paragraphs, taken column by column from the staged tables."""
+    take = pa.array(rows, type=pa.int64())
+    a_take = pa.array(art_rows, type=pa.int64())
+    p_aid = paras.column("article_id").take(take)
+    p_idx = paras.column("para_index").take(take)
+    n_words = paras.column("n_words").take(take)
+    if sig_path.exists():
+        st = pq.read_table(sig_path, schema=SIG_SCHEMA)
+        where = {
+            key: i
+            for i, key in enumerate(
+                zip(st.column("article_id").to_pylist(), st.column("para_index").to_pylist(), strict=True)
+            )
+        }
+        s_take = pa.array(
+            [where.get(k) for k in zip(p_aid.to_pylist(), p_idx.to_pylist(), strict=True)], type=pa.int64()
+        )
+        bands, shingles = st.column("bands").take(s_take), st.column("shingles").take(s_take)
+    else:
+        # Only when no paragraph of the shard was long enough for near-dup signatures (or near dedup is off).
+        bands = pa.nulls(len(rows), INDEX_SCHEMA.field("bands").type)
+        shingles = pa.nulls(len(rows), pa.binary())
+    source = pc.fill_null(arts.column("source").take(a_take), "")
+    uris = arts.column("source_uri").take(a_take).to_pylist()
+    columns = {
+        "text_hash": paras.column("text_hash").take(take),
+        "article_id": p_aid,
+        "para_index": p_idx,
+        "published_us": arts.column("published").take(a_take).cast(pa.int64()),
+        "n_words": n_words,
+        "source": source,
+        "uri_hash": pa.array([uri_hash(u) for u in uris], type=pa.int64()),
+        "bands": bands,
+        "shingles": shingles,
+    }
+    return pa.Table.from_arrays(
+        [pa.chunked_array(c) if isinstance(c, pa.Array) else c for c in columns.values()], schema=INDEX_SCHEMA
+    )
 
 
 def index_entry(

@@ -64,7 +64,6 @@ _EN_FUNCTION = frozenset(
     "who which this after also more than about into would there when we he she it at or after our you been".split()
 )
 _WORD = re.compile(r"[^\W\d_]+")
-_EN_RE = re.compile(r"\b(?:" + "|".join(sorted(_EN_FUNCTION)) + r")\b")
 FAST_MIN_WORDS = 8
 FAST_MIN_SHARE = 0.15
 ARTICLE_MIN_SHARE = 0.2
@@ -83,10 +82,11 @@ def english_share(text: str, key: str | None = None) -> tuple[int, float]:
             return 0, 0.0
         en = _EN_FUNCTION
         return len(words), sum(1 for w in words if w in en) / len(words)
-    n = len(_WORD.findall(text))
-    if not n:
+    words = _WORD.findall(text.lower())
+    if not words:
         return 0, 0.0
-    return n, len(_EN_RE.findall(text.lower())) / n
+    en = _EN_FUNCTION
+    return len(words), sum(1 for w in words if w in en) / len(words)
 
 
 def article_languages(paragraphs: list[str], keys: list[str] | None = None) -> tuple[str, list[str]]:

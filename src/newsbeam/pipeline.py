@@ -110,9 +110,11 @@ class ProcessArticlesFn(CountingDoFn):
     def start_bundle(self):
         self.shard = new_shard_id()
         base = Path(self.staging) / "shards"
-        self.art_writer = ShardWriter(base / f"{self.shard}.articles.parquet", schema.ARTICLES, 2000)
-        self.para_writer = ShardWriter(base / f"{self.shard}.paragraphs.parquet", schema.PARAGRAPHS, 5000)
-        self.sig_writer = ShardWriter(base / f"{self.shard}.sigs.parquet", SIG_SCHEMA, 5000) if self.hasher else None
+        # Shards are read back once by Finalize and deleted: a fast codec, not a small file.
+        fast = "lz4"
+        self.art_writer = ShardWriter(base / f"{self.shard}.articles.parquet", schema.ARTICLES, 2000, fast)
+        self.para_writer = ShardWriter(base / f"{self.shard}.paragraphs.parquet", schema.PARAGRAPHS, 5000, fast)
+        self.sig_writer = ShardWriter(base / f"{self.shard}.sigs.parquet", SIG_SCHEMA, 5000, fast) if self.hasher else None
         self.announced = False
         self.batches = {"ref": Batcher(), "band": BandBatcher(), "shingles": Batcher(NEAR_BUCKETS)}
 
@@ -279,15 +281,12 @@ class FinalizeFn(CountingDoFn):
         super().__init__()
         self.staging, self.dedup = staging, dedup
 
-    def setup(self):
-        self.hasher = MinHasher(self.dedup) if self.dedup.near else None
-
     def process(self, kv):
         shard, grouped = kv
         if not grouped["shard"]:
             return
         decisions = [d for batch in grouped["dec"] for d in batch]
-        counts = finalize_shard(Path(self.staging), shard, decisions, self.dedup, self.hasher)
+        counts = finalize_shard(Path(self.staging), shard, decisions, self.dedup)
         for k, v in counts.items():
             self.inc(k, v)
         ProgressWriter(self.staging, "final").add(shards_final=1)

@@ -58,8 +58,9 @@ class ShardWriter:
     sees a half-written shard.
     """
 
-    def __init__(self, path: Path, schema: pa.Schema, rows_per_group: int = 5000):
+    def __init__(self, path: Path, schema: pa.Schema, rows_per_group: int = 5000, compression: str = "zstd"):
         self.path = Path(path)
+        self.compression = compression
         self.schema = schema
         self.rows_per_group = rows_per_group
         self._rows: list[dict] = []
@@ -78,7 +79,7 @@ class ShardWriter:
         table = pa.Table.from_pylist(self._rows, schema=self.schema)
         if self._writer is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._writer = pq.ParquetWriter(self._tmp, self.schema, compression="zstd")
+            self._writer = pq.ParquetWriter(self._tmp, self.schema, compression=self.compression)
         self._writer.write_table(table)
         self.n_rows += len(self._rows)
         self._rows = []
