@@ -58,6 +58,17 @@ def test_merge_function_ignores_other_labels():
     assert [(m["text"], m["type"]) for m in out] == [("police", "SECURITY_FORCE"), ("Amal Haddad", "PERSON")]
 
 
+def test_entity_inside_a_place_is_dropped_and_counted_but_one_containing_a_place_is_kept():
+    from collections import Counter
+
+    text = "Officials in Niamey met the Bank of Lagos board."
+    places = [(13, 19), (36, 41)]  # Niamey, Lagos
+    skipped: Counter = Counter()
+    out = merge([], [(13, 19, "PERSON"), (28, 41, "ORG")], text, places, skipped)
+    assert [(m["text"], m["type"]) for m in out] == [("Bank of Lagos", "ORGANIZATION")]
+    assert skipped == Counter({"actors-ner-place-skipped": 1})
+
+
 def test_missing_model_is_a_clear_error(tmp_path):
     merger = NerMerger(str(tmp_path / "no_such_model"))
     with pytest.raises(ValueError, match="cannot be loaded"):

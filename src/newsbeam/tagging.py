@@ -95,7 +95,7 @@ class Tagger:
         if self.actors is not None:
             ar = self.actors.tag_article(texts, pr.mentions, pr.demonyms, pr.primary_country, org_spans=org_spans)
             if self.ner is not None:
-                ar = self.ner.apply(texts, ar)
+                ar = self.ner.apply(texts, ar, pr.mentions)
             actors = ar.mentions
             article["actors"] = ar.article_actors
             counts.update(ar.counts)
