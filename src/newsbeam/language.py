@@ -81,12 +81,12 @@ def english_share(text: str, key: str | None = None) -> tuple[int, float]:
         if not words:
             return 0, 0.0
         en = _EN_FUNCTION
-        return len(words), sum(1 for w in words if w in en) / len(words)
+        return len(words), sum(map(en.__contains__, words)) / len(words)
     words = _WORD.findall(text.lower())
     if not words:
         return 0, 0.0
     en = _EN_FUNCTION
-    return len(words), sum(1 for w in words if w in en) / len(words)
+    return len(words), sum(map(en.__contains__, words)) / len(words)
 
 
 def article_languages(paragraphs: list[str], keys: list[str] | None = None) -> tuple[str, list[str]]:
