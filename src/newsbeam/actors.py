@@ -58,6 +58,7 @@ import ahocorasick
 import yaml
 
 from . import actor_rules as R
+from .given_names import load_given_names
 from .schema import ACTOR, ACTOR_TYPES
 
 DATA_DIR = Path(__file__).with_name("data")
@@ -169,8 +170,9 @@ class ActorTagger:
         for k, (kind, idx) in keys.items():
             self._auto.add_word(k, (len(k), kind, idx))
         self._auto.make_automaton()
+        # US Census names, the dictionary's own list and faker's international names (``given_names.py``).
         self.given_names = frozenset(_read_lines(DATA_DIR / "first_names.txt")) | frozenset(
-            base.get("given_names") or ())
+            base.get("given_names") or ()) | load_given_names()
         self.country_words = _country_words()
         # First words of country names, also with a possessive: a name can only contain a country where one of
         # its words is one of these ("Northern" of "Northern Ireland", "Nigeria's").
