@@ -83,6 +83,7 @@ def finalize_shard(
     index = _index_table(base / f"{shard}.sigs.parquet", paras, arts, index_rows, index_arts)
     write_table(staging / "index" / f"{shard}.parquet", index)
     counts["index-entries"] += len(index_rows)
+    counts["xfer-paragraphs-final"] += paras.num_rows
     return dict(counts)
 
 

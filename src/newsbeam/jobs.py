@@ -9,10 +9,12 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import shutil
 import sys
 import time
 from argparse import Namespace
 from collections import Counter
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -116,7 +118,9 @@ def _human(summary: dict, counts: dict, cfg: Config, run_id: str, out: Path) -> 
         f"  rejects    {s['rejects']} {json.dumps(s['rejects_by_reason'])}",
         f"  tags       places {s['places']}, actors {s['actors']}",
         f"  speed      {s['seconds']} s, {s['text_mb']} MB of paragraph text, {s['mb_per_s']} MB/s",
-        "  counters   " + ", ".join(f"{k}={v}" for k, v in sorted(counts.items())),
+        "  counters   " + ", ".join(f"{k}={v}" for k, v in sorted(counts.items()) if not k.startswith("xfer-")),
+        "  transfers  every shuffle delivered what was sent (xfer-* counters in the run record)"
+        + (", after a rerun with one worker" if counts.get("runs-repeated-single-worker") else ""),
         "  config     " + json.dumps(cfg.to_dict(), sort_keys=True),
     ]
     return "\n".join(lines)
@@ -166,8 +170,37 @@ def run_command(a: Namespace, overrides: dict, beam_args: list[str], log: loggin
         lock.__exit__(None, None, None)
 
 
-def _run_locked(cfg: Config, refs: list, out: Path, beam_args: list[str], log: logging.Logger, quiet: bool) -> int:
+def _local_runner(beam_args: list[str]) -> bool:
+    return not any(a == "--runner" or a.startswith("--runner=") for a in beam_args)
+
+
+def _run_checked(
+    todo: list, cfg: Config, run_id: str, staging: Path, out: Path, superseded: frozenset[int], beam_args: list[str],
+    log: logging.Logger,
+) -> dict[str, int]:
+    """``run_job``, then the conservation checks (``integrity.py``): a run in which the runner lost records between
+    stages is never published. With the local runner and several workers it is rerun once with one worker."""
+    from .integrity import lost_in_transfer
     from .pipeline import run_job
+
+    if not todo:
+        return {}
+    counts = run_job(todo, cfg, run_id, staging, index_files(out), superseded, beam_args)
+    lost = lost_in_transfer(counts, cfg.dedup.near)
+    if lost and cfg.workers > 1 and _local_runner(beam_args):
+        log.warning("newsbeam: Beam's multi-process local runner lost records between stages (%s); running again "
+                    "with one worker", "; ".join(lost))
+        shutil.rmtree(staging)
+        staging.mkdir(parents=True)
+        counts = run_job(todo, replace(cfg, workers=1), run_id, staging, index_files(out), superseded, beam_args)
+        counts["runs-repeated-single-worker"] = 1
+        lost = lost_in_transfer(counts, cfg.dedup.near)
+    if lost:
+        raise RuntimeError("the Beam runner lost records between stages, nothing was published: " + "; ".join(lost))
+    return counts
+
+
+def _run_locked(cfg: Config, refs: list, out: Path, beam_args: list[str], log: logging.Logger, quiet: bool) -> int:
 
     removed = cleanup_unpublished(out)
     if removed:
@@ -207,7 +240,7 @@ def _run_locked(cfg: Config, refs: list, out: Path, beam_args: list[str], log: l
         with worker_log(log_path) as real_stderr:
             show = not quiet and real_stderr.isatty()
             with ProgressPrinter(staging, len(todo), real_stderr) if show else contextlib.nullcontext():
-                counts = run_job(todo, cfg, run_id, staging, index_files(out), superseded, beam_args) if todo else {}
+                counts = _run_checked(todo, cfg, run_id, staging, out, superseded, beam_args, log)
     except Exception:
         write_record(out, {**record, "status": "failed", "ended": _now(), "seconds": time.monotonic() - t0})
         tail = log_tail(log_path)

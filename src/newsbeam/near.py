@@ -41,6 +41,7 @@ class BucketPairsFn(CountingDoFn):
         _, batches = kv
         batches = list(batches)
         keys = np.concatenate([b[0] for b in batches])
+        self.inc("xfer-bands-received", len(keys))
         ths = np.concatenate([b[1] for b in batches])
         sizes = dict(zip(ths.tolist(), np.concatenate([b[2] for b in batches]).tolist(), strict=True))
         kt = np.unique(np.stack([keys, ths], axis=1), axis=0)  # distinct (band_key, text_hash), sorted
@@ -59,27 +60,37 @@ class BucketPairsFn(CountingDoFn):
                     continue
                 out.setdefault(a % NEAR_BUCKETS, []).append((a, b))
         for nb in sorted(out):
+            self.inc("xfer-pairs-sent", len(out[nb]))
             yield (nb, np.array(out[nb], dtype=np.int64))
 
 
-def _attach_a(kv):
+class AttachAFn(CountingDoFn):
     """(near bucket, {'pair': [pairs array], 'sh': [[(th, bytes)]]}) -> (b % NEAR_BUCKETS, [(a, b, shingles_a)]).
 
-    Pairs found in several bands arrive several times; they are made distinct here.
+    Pairs found in several bands arrive several times; they are made distinct here. A pair whose first text has no
+    shingles in this bucket should not exist (every band entry comes with its text's shingles); it is counted.
     """
-    _, grouped = kv
-    arrays = [x for x in grouped["pair"] if len(x)]
-    if not arrays:
-        return
-    pairs = np.unique(np.concatenate(arrays), axis=0)
-    sh = {th: v[0] for th, v in unbatch(grouped["sh"]).items()}
-    out: dict[int, list] = {}
-    for a, b in pairs.tolist():
-        sh_a = sh.get(a)
-        if sh_a is not None:
+
+    def process(self, kv):
+        _, grouped = kv
+        self.inc("xfer-shingles-received-a", sum(len(b) for b in grouped["sh"]))
+        arrays = [x for x in grouped["pair"] if len(x)]
+        self.inc("xfer-pairs-received", sum(len(x) for x in arrays))
+        if not arrays:
+            return
+        pairs = np.unique(np.concatenate(arrays), axis=0)
+        sh = {th: v[0] for th, v in unbatch(grouped["sh"]).items()}
+        out: dict[int, list] = {}
+        for a, b in pairs.tolist():
+            sh_a = sh.get(a)
+            if sh_a is None:
+                self.inc("near-pairs-missing-shingles")
+                continue
             out.setdefault(b % NEAR_BUCKETS, []).append((a, b, sh_a))
-    for nb in sorted(out):
-        yield (nb, out[nb])
+        self.inc("near-candidates-distinct", len(pairs))
+        for nb in sorted(out):
+            self.inc("xfer-halves-sent", len(out[nb]))
+            yield (nb, out[nb])
 
 
 class VerifyPairsFn(CountingDoFn):
@@ -91,11 +102,14 @@ class VerifyPairsFn(CountingDoFn):
 
     def process(self, kv):
         _, grouped = kv
+        self.inc("xfer-shingles-received-b", sum(len(b) for b in grouped["sh"]))
+        self.inc("xfer-halves-received", sum(len(h) for h in grouped["half"]))
         if not grouped["half"]:
             return
         sh = {th: v[0] for th, v in unbatch(grouped["sh"]).items()}
         for a, b, sh_a in (h for half in grouped["half"] for h in half):
             if b not in sh:
+                self.inc("near-pairs-missing-shingles")
                 continue
             sim = jaccard(shingles_from_bytes(sh_a), shingles_from_bytes(sh[b]))
             if sim >= self.threshold:
@@ -117,14 +131,17 @@ def _node_info(refs: list[tuple], near_min_words: int) -> tuple[int, tuple] | No
     return best
 
 
-class EdgeNodesFn(beam.DoFn):
+class EdgeNodesFn(CountingDoFn):
     """(bucket, {'edge': [text_hash], 'ref': [[(key, ref)]]}) -> Node for every text that has an edge."""
 
     def __init__(self, near_min_words: int):
+        super().__init__()
         self.near_min_words = near_min_words
 
     def process(self, kv):
         _, grouped = kv
+        self.inc("xfer-refs-received-nodes", sum(len(b) for b in grouped["ref"]))
+        self.inc("xfer-edge-ends-received", len(grouped["edge"]))
         if not grouped["edge"]:
             return
         refs = unbatch(grouped["ref"])
@@ -132,6 +149,7 @@ class EdgeNodesFn(beam.DoFn):
             info = _node_info(refs.get(th, []), self.near_min_words)
             if info is not None:
                 rank, order = info
+                self.inc("xfer-nodes-sent")
                 yield Node(th, tuple(order), rank == 0)
 
 
@@ -141,18 +159,24 @@ class ResolveNearFn(CountingDoFn):
     def process(self, kv):
         _, items = kv
         nodes, edges = {}, []
+        n_nodes = 0
         for kind, v in items:
             if kind == "n":
                 nodes[v.text_hash] = v
+                n_nodes += 1
             else:
                 edges.append(v)
+        self.inc("xfer-nodes-received", n_nodes)
+        self.inc("xfer-edges-received", len(edges))
         result = resolve_near(nodes, edges)
         canon_with_copies = set()
         for th, (canon, sim) in sorted(result.items()):
             c = nodes[canon]
             canon_with_copies.add(canon)
+            self.inc("xfer-near-sent")
             yield (bucket(th), (th, ("copy", pid(c.order[1], c.order[2]), sim)))
         for th in sorted(canon_with_copies):
+            self.inc("xfer-near-sent")
             yield (bucket(th), (th, ("canon",)))
 
 
@@ -178,7 +202,7 @@ class NearDuplicates(beam.PTransform):
         halves = (
             {"pair": pairs, "sh": shingles}
             | "JoinA" >> beam.CoGroupByKey()
-            | "AttachA" >> beam.FlatMap(_attach_a)  # b % NEAR_BUCKETS, [(a, b, shingles_a)]
+            | "AttachA" >> beam.ParDo(AttachAFn())  # b % NEAR_BUCKETS, [(a, b, shingles_a)]
         )
         edges = (
             {"half": halves, "sh": shingles}

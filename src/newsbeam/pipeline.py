@@ -56,6 +56,7 @@ class ReadInputsFn(CountingDoFn):
                 yield value
             elif kind == "reject":
                 self.inc(f"rejects-{value['reason']}")
+                self.inc("xfer-rejects-sent")
                 yield beam.pvalue.TaggedOutput("reject", value)
             else:
                 self.inc(value)
@@ -76,6 +77,7 @@ class WriteRejectsFn(CountingDoFn):
         self.writer = ShardWriter(Path(self.staging) / "rejects" / f"{new_shard_id()}.parquet", schema.REJECTS)
 
     def process(self, rej):
+        self.inc("xfer-rejects-received")
         self.writer.add({**{f: rej.get(f) for f in schema.REJECTS.names}, "run_id": self.run_id})
 
     def finish_bundle(self):
@@ -134,6 +136,7 @@ class ProcessArticlesFn(CountingDoFn):
         )
         if not built.paragraphs:
             self.inc("rejects-empty")
+            self.inc("xfer-rejects-sent")
             self.inc("articles-read", -1)
             yield beam.pvalue.TaggedOutput(
                 "reject",
@@ -148,6 +151,7 @@ class ProcessArticlesFn(CountingDoFn):
             return
         if not self.announced:
             self.announced = True
+            self.inc("xfer-shards-sent")
             yield beam.pvalue.TaggedOutput("shard", self.shard)
         self.art_writer.add(built.article)
         for p in built.paragraphs:
@@ -160,6 +164,9 @@ class ProcessArticlesFn(CountingDoFn):
             self.inc(k, v)
         self.progress.add(articles_done=1, text_bytes=built.counts.get("paragraph-text-bytes", 0))
         refs, bands, shingles = self.batches["ref"], self.batches["band"], self.batches["shingles"]
+        self.inc("xfer-refs-sent", len(built.refs))
+        self.inc("xfer-bands-sent", sum(len(sig["bands"]) for sig in built.sigs))
+        self.inc("xfer-shingles-sent", len(built.shingles))
         for key, ref in built.refs:
             refs.add(key, (*ref, self.shard))
         for sig, (th, _) in zip(built.sigs, built.shingles, strict=True):
@@ -203,12 +210,15 @@ class ReadIndexFn(CountingDoFn):
                 continue
             th = t["text_hash"][i]
             self.inc("index-entries-read")
+            self.inc("xfer-refs-sent")
             batches["ref"].add(
                 th, (t["published_us"][i], t["article_id"][i], t["para_index"][i], t["source"][i], t["n_words"][i], None)
             )
             if self.near and t["bands"][i] is not None:
                 batches["band"].add(t["bands"][i], th, len(t["shingles"][i]) // 4)
                 batches["shingles"].add(th, t["shingles"][i])
+                self.inc("xfer-bands-sent", len(t["bands"][i]))
+                self.inc("xfer-shingles-sent")
         for tag, batcher in batches.items():
             for batch in batcher.drain():
                 yield beam.pvalue.TaggedOutput(tag, batch)
@@ -266,11 +276,14 @@ class DecideGroupsFn(CountingDoFn):
         _, grouped = kv
         refs = unbatch(grouped["ref"])
         near = unbatch([grouped["near"]])
+        self.inc("xfer-refs-received", sum(len(v) for v in refs.values()))
+        self.inc("xfer-near-received", len(grouped["near"]))
         by_shard: dict[str, list] = {}
         for key in sorted(refs):
             for shard, decision in decide_group(refs[key], near.get(key, []), self.dedup, self.inc):
                 by_shard.setdefault(shard, []).append(decision)
         for shard in sorted(by_shard):
+            self.inc("xfer-decisions-sent", len(by_shard[shard]))
             yield (shard, by_shard[shard])
 
 
@@ -283,9 +296,11 @@ class FinalizeFn(CountingDoFn):
 
     def process(self, kv):
         shard, grouped = kv
+        decisions = [d for batch in grouped["dec"] for d in batch]
+        self.inc("xfer-decisions-received", len(decisions))
+        self.inc("xfer-shards-received", len(grouped["shard"]))
         if not grouped["shard"]:
             return
-        decisions = [d for batch in grouped["dec"] for d in batch]
         counts = finalize_shard(Path(self.staging), shard, decisions, self.dedup)
         for k, v in counts.items():
             self.inc(k, v)
