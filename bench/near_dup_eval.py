@@ -477,7 +477,7 @@ def diagnose(prep: Prepared, cache: NearCache, s: DedupSettings, candidates: lis
 # --- Grid and recommendation ----------------------------------------------------------------------------------
 
 GRID_SHINGLES = (1, 2, 3)
-GRID_LSH = ((64, 16), (128, 16), (128, 32), (128, 64), (256, 64))  # (num_perm, bands)
+GRID_LSH = ((64, 16), (128, 16), (128, 32), (160, 32), (200, 40), (128, 64), (256, 64))  # (num_perm, bands)
 GRID_THRESHOLDS = (0.4, 0.5, 0.6, 0.7, 0.8)
 MINHASH_KEYS = ("shingle_size", "num_perm", "bands", "threshold")
 

@@ -34,11 +34,16 @@ NULL_PUBLISHED = (1 << 62)  # sorts after every real timestamp (microseconds sin
 
 @dataclass(frozen=True)
 class DedupSettings:
-    """Defaults chosen with ``bench/near_dup_eval.py``; the MinHash part is recorded in the cross-run index."""
+    """Defaults chosen with ``bench/near_dup_eval.py``; the MinHash part is recorded in the cross-run index.
+
+    40 bands of 5 rows rather than 32 of 4: the same recall on edited copies (0.997 against 0.998, worst edit type
+    0.983 against 0.984) with 4-5 times fewer candidate pairs on a generated news corpus. False candidates grow with
+    the square of the corpus and were most of the near-dup cost (and memory) at 100 MB.
+    """
 
     shingle_size: int = 2
-    num_perm: int = 128
-    bands: int = 32
+    num_perm: int = 200
+    bands: int = 40
     threshold: float = 0.5
     near_min_words: int = 12
     local_only_below: int = 4

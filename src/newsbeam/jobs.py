@@ -104,6 +104,7 @@ def summarize(counts: dict[str, int], seconds: float, n_inputs: int, n_skipped: 
         "text_mb": round(text_mb, 3),
         "mb_per_s": round(text_mb / seconds, 3) if seconds > 0 else 0.0,
         "reject_rate": round(rejects / (articles + rejects), 4) if articles + rejects else 0.0,
+        "repeated_with_one_worker": bool(counts.get("runs-repeated-single-worker", 0)),
     }
 
 
@@ -248,6 +249,9 @@ def _run_locked(cfg: Config, refs: list, out: Path, beam_args: list[str], log: l
             print(f"newsbeam: last lines of {log_path}:\n{tail}", file=sys.stderr)
         raise
     seconds = time.monotonic() - t0
+    if counts.get("runs-repeated-single-worker"):
+        log.warning("newsbeam: the multi-process runner lost records between stages; the run was repeated with one "
+                    "worker (details in %s)", log_path.relative_to(out))
     summary = summarize(counts, seconds, len(todo), len(skipped))
     unreachable = _unreachable_keys(staging)
     gaz_version = None
