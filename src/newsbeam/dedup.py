@@ -113,10 +113,11 @@ class MinHasher:
         return np.unique(np.fromiter(hashes, dtype=np.uint32, count=len(grams)))
 
     def signature(self, shingles: np.ndarray) -> np.ndarray:
-        x = shingles.astype(np.uint64)[:, None]
-        with np.errstate(over="ignore"):
-            h = x * self.a[None, :] + self.b[None, :]
-        return (h >> np.uint64(32)).min(axis=0).astype(np.uint32)
+        with np.errstate(over="ignore"):  # the hash is (a * x + b) mod 2^64, wrapping on purpose
+            h = np.multiply.outer(shingles.astype(np.uint64), self.a)
+            h += self.b
+        h >>= np.uint64(32)
+        return h.min(axis=0).astype(np.uint32)
 
     def band_keys(self, signature: np.ndarray) -> list[int]:
         """One int64 per band: the band's index and values hashed together."""

@@ -25,6 +25,16 @@ from .dedup import (
 __all__ = ["NearDuplicates"]
 
 
+def distinct_rows(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct (first, second) pairs, sorted by first then second: np.unique(axis=0) without its structured-view
+    sort, which was half of the candidate-pair step."""
+    order = np.lexsort((second, first))
+    f, s = first[order], second[order]
+    keep = np.ones(len(f), dtype=bool)
+    keep[1:] = (f[1:] != f[:-1]) | (s[1:] != s[:-1])
+    return f[keep], s[keep]
+
+
 class BucketPairsFn(CountingDoFn):
     """(bucket, [(band_keys, text_hashes, sizes)]) -> (a % NEAR_BUCKETS, pairs array) of band keys two texts share.
 
@@ -44,8 +54,7 @@ class BucketPairsFn(CountingDoFn):
         self.inc("xfer-bands-received", len(keys))
         ths = np.concatenate([b[1] for b in batches])
         sizes = dict(zip(ths.tolist(), np.concatenate([b[2] for b in batches]).tolist(), strict=True))
-        kt = np.unique(np.stack([keys, ths], axis=1), axis=0)  # distinct (band_key, text_hash), sorted
-        k, t = kt[:, 0], kt[:, 1]
+        k, t = distinct_rows(keys, ths)  # distinct (band_key, text_hash), sorted
         starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
         ends = np.r_[starts[1:], len(k)]
         shared = (ends - starts) >= 2
@@ -78,7 +87,9 @@ class AttachAFn(CountingDoFn):
         self.inc("xfer-pairs-received", sum(len(x) for x in arrays))
         if not arrays:
             return
-        pairs = np.unique(np.concatenate(arrays), axis=0)
+        both = np.concatenate(arrays)
+        a_col, b_col = distinct_rows(both[:, 0], both[:, 1])
+        pairs = np.stack([a_col, b_col], axis=1)
         sh = {th: v[0] for th, v in unbatch(grouped["sh"]).items()}
         out: dict[int, list] = {}
         for a, b in pairs.tolist():
