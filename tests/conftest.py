@@ -35,3 +35,14 @@ def moto_s3(buckets: dict[str, dict[str, bytes]]) -> Iterator:
     finally:
         mp.undo()
         server.stop()
+
+
+def tiny_spacy_model(folder, patterns: list[dict]) -> str:
+    """A spaCy pipeline with only an entity ruler, saved under ``folder``: real spaCy, no model download."""
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("entity_ruler").add_patterns(patterns)
+    path = folder / "tiny_model"
+    nlp.to_disk(path)
+    return str(path)

@@ -4,7 +4,7 @@ the test, then loaded by path exactly as a user's model would be."""
 from __future__ import annotations
 
 import pytest
-import spacy
+from conftest import tiny_spacy_model
 
 from newsbeam.actors import ActorResult, ActorTagger
 from newsbeam.ner import NerMerger, merge
@@ -13,18 +13,13 @@ from newsbeam.schema import ACTOR
 
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory) -> str:
-    nlp = spacy.blank("en")
-    ruler = nlp.add_pipe("entity_ruler")
-    ruler.add_patterns([
+    return tiny_spacy_model(tmp_path_factory.mktemp("ner"), [
         {"label": "PERSON", "pattern": "Ekwueme Tamuno"},
         {"label": "ORG", "pattern": [{"LOWER": "the"}, {"TEXT": "Harbour"}, {"TEXT": "Guild"}]},
         {"label": "ORG", "pattern": "Balochistan Liberation Army"},
         {"label": "GPE", "pattern": "Quetta"},
         {"label": "PERSON", "pattern": [{"TEXT": "Farhan"}, {"TEXT": "Saleem"}]},
     ])
-    path = tmp_path_factory.mktemp("ner") / "tiny_model"
-    nlp.to_disk(path)
-    return str(path)
 
 
 def test_merge_rules_win_and_new_entities_are_added(model_dir):

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-import spacy
+from conftest import tiny_spacy_model
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
@@ -41,9 +41,7 @@ def rule() -> nc.ClassRule:
 
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory) -> str:
-    nlp = spacy.blank("en")
-    ruler = nlp.add_pipe("entity_ruler")
-    ruler.add_patterns([
+    return tiny_spacy_model(tmp_path_factory.mktemp("ner_compare"), [
         {"label": "PERSON", "pattern": "Ekwueme Tamuno"},
         {"label": "PERSON", "pattern": "Farhan"},
         {"label": "ORG", "pattern": [{"LOWER": "the"}, {"TEXT": "Harbour"}, {"TEXT": "Guild"}]},
@@ -52,9 +50,6 @@ def model_dir(tmp_path_factory) -> str:
         {"label": "GPE", "pattern": "Islamabad"},
         {"label": "NORP", "pattern": "Balochistan Liberation Army"},
     ])
-    path = tmp_path_factory.mktemp("ner_compare") / "tiny_model"
-    nlp.to_disk(path)
-    return str(path)
 
 
 @pytest.mark.parametrize(("surface", "start", "expected"), [
