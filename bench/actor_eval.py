@@ -391,17 +391,22 @@ def main(argv: list[str] | None = None) -> int:
           "mentions; country*/code*: over matched gold mentions that have a value.")
     if args.confusion:
         print("\n" + format_confusion(confusion))
-    if args.errors:
+    write_outputs(errors, args.errors, args.json, {
+        "gold": str(args.gold), "articles": len(gold), "metrics": metrics,
+        "confusion": [{"gold": g, "pred": p, "n": n} for (g, p), n in sorted(confusion.items())], "errors": errors})
+    return 0
+
+
+def write_outputs(errors: list[dict], show_errors: bool, json_path: str | None, result: dict) -> None:
+    """The evaluations' shared tail: errors as JSON lines on stdout when asked, the whole result as a JSON file."""
+    if show_errors:
         print()
         for e in errors:
             print(json.dumps(e, ensure_ascii=False))
-    if args.json:
-        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-        with open(args.json, "w", encoding="utf-8") as fh:
-            json.dump({"gold": str(args.gold), "articles": len(gold), "metrics": metrics,
-                       "confusion": [{"gold": g, "pred": p, "n": n} for (g, p), n in sorted(confusion.items())],
-                       "errors": errors}, fh, indent=1, ensure_ascii=False)
-    return 0
+    if json_path:
+        Path(json_path).parent.mkdir(parents=True, exist_ok=True)
+        with open(json_path, "w", encoding="utf-8") as fh:
+            json.dump(result, fh, indent=1, ensure_ascii=False)
 
 
 if __name__ == "__main__":

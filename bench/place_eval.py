@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 # One matching rule for both evaluations (overlap, one to one, largest overlap first); bench/ is on sys.path.
-from actor_eval import match_spans
+from actor_eval import match_spans, write_outputs
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_GOLD = HERE / "gold" / "places_gold.jsonl"
@@ -199,15 +199,8 @@ def main(argv: list[str] | None = None) -> int:
     metrics = {k: t.metrics() for k, t in tallies.items()}
     print(f"{len(gold)} articles, {tallies['all'].gold} gold place mentions ({args.gold})\n")
     print(format_table(metrics))
-    if args.errors:
-        print()
-        for e in errors:
-            print(json.dumps(e, ensure_ascii=False))
-    if args.json:
-        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-        with open(args.json, "w", encoding="utf-8") as fh:
-            json.dump({"gold": str(args.gold), "articles": len(gold), "metrics": metrics, "errors": errors}, fh,
-                      indent=1, ensure_ascii=False)
+    write_outputs(errors, args.errors, args.json,
+                  {"gold": str(args.gold), "articles": len(gold), "metrics": metrics, "errors": errors})
     return 0
 
 
