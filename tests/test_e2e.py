@@ -171,6 +171,21 @@ def test_deterministic_across_workers_and_order(sample_run, tmp_path, capsys):
     assert _rows(out) == _rows(sample_run)
 
 
+def test_shards_cut_at_size_give_the_same_rows(sample_run, tmp_path, capsys, monkeypatch):
+    """Shards cut every few kilobytes (instead of every 10 MB): many shard files, the same rows."""
+    import newsbeam.pipeline
+
+    monkeypatch.setattr(newsbeam.pipeline, "SHARD_TEXT_BYTES", 5_000)
+    out = tmp_path / "out"
+    code, summary, _ = run_cli(capsys, "run", str(SAMPLE), "--out", str(out), "--workers", "1", "--quiet", *EXTRA)
+    assert code == 0 and summary["articles"] == 47
+    run = json.loads(next((out / "_runs").glob("*.json")).read_text())
+    cuts = run["counts"]["shards-cut-at-size"]
+    assert cuts >= 10
+    assert len(list((out / "paragraphs").rglob("*.parquet"))) == cuts + 1
+    assert _rows(out) == _rows(sample_run)
+
+
 def test_second_run_is_incremental_and_sees_history(sample_run, tmp_path, capsys):
     out = tmp_path / "out"
     shutil.copytree(sample_run, out)

@@ -60,6 +60,7 @@ import yaml
 from . import actor_rules as R
 from .given_names import load_given_names
 from .schema import ACTOR, ACTOR_TYPES
+from .yaml_load import safe_load
 
 DATA_DIR = Path(__file__).with_name("data")
 _CREDIT_LINE = re.compile(
@@ -1269,7 +1270,7 @@ def _read_lines(path: Path) -> list[str]:
 
 def _read_yaml(path: Path) -> dict:
     with open(path, encoding="utf-8") as f:
-        return yaml.safe_load(f) or {}
+        return safe_load(f) or {}
 
 
 def _country_words() -> dict[str, str]:

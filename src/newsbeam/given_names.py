@@ -51,10 +51,9 @@ import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-import yaml
-
 from . import actor_rules as R
 from . import gazetteer as G
+from .yaml_load import safe_load
 
 # (locale, why it is in the list)
 LOCALE_REASONS: tuple[tuple[str, str], ...] = (
@@ -123,7 +122,7 @@ def rule_words() -> frozenset[str]:
 def role_words(actors_yaml: Path = G.DATA_DIR / "actors.yaml") -> frozenset[str]:
     """One-word roles and titles of the actor dictionary, lower case without a final dot ("imam", "emir")."""
     with open(actors_yaml, encoding="utf-8") as fh:
-        roles = (yaml.safe_load(fh) or {}).get("roles") or {}
+        roles = (safe_load(fh) or {}).get("roles") or {}
     return frozenset(str(w).lower().rstrip(".") for ws in roles.values() for w in ws if " " not in str(w))
 
 

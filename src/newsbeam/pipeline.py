@@ -31,7 +31,7 @@ from .finalize import finalize_shard
 from .ingest import IngestOptions, read_input
 from .near import NearDuplicates
 from .progress import ProgressWriter
-from .staging import SIG_SCHEMA, ShardWriter, new_shard_id
+from .staging import SHARD_TEXT_BYTES, SIG_SCHEMA, ShardWriter, new_shard_id
 
 # --- Reading --------------------------------------------------------------------------------------------------
 
@@ -110,6 +110,10 @@ class ProcessArticlesFn(CountingDoFn):
         self.progress = ProgressWriter(self.staging, "process")
 
     def start_bundle(self):
+        self._open_shard()
+        self.batches = {"ref": Batcher(), "band": BandBatcher(), "shingles": Batcher(NEAR_BUCKETS)}
+
+    def _open_shard(self):
         self.shard = new_shard_id()
         base = Path(self.staging) / "shards"
         # Shards are read back once by Finalize and deleted: a fast codec, not a small file.
@@ -117,8 +121,14 @@ class ProcessArticlesFn(CountingDoFn):
         self.art_writer = ShardWriter(base / f"{self.shard}.articles.parquet", schema.ARTICLES, 2000, fast)
         self.para_writer = ShardWriter(base / f"{self.shard}.paragraphs.parquet", schema.PARAGRAPHS, 5000, fast)
         self.sig_writer = ShardWriter(base / f"{self.shard}.sigs.parquet", SIG_SCHEMA, 5000, fast) if self.hasher else None
+        self.shard_text_bytes = 0
         self.announced = False
-        self.batches = {"ref": Batcher(), "band": BandBatcher(), "shingles": Batcher(NEAR_BUCKETS)}
+
+    def _close_shard(self):
+        self.art_writer.close()
+        self.para_writer.close()
+        if self.sig_writer is not None:
+            self.sig_writer.close()
 
     def _drain(self, windowed: bool):
         for tag, batcher in self.batches.items():
@@ -162,7 +172,9 @@ class ProcessArticlesFn(CountingDoFn):
         self.inc("articles")
         for k, v in built.counts.items():
             self.inc(k, v)
-        self.progress.add(articles_done=1, text_bytes=built.counts.get("paragraph-text-bytes", 0))
+        text_bytes = built.counts.get("paragraph-text-bytes", 0)
+        self.progress.add(articles_done=1, text_bytes=text_bytes)
+        self.shard_text_bytes += text_bytes
         refs, bands, shingles = self.batches["ref"], self.batches["band"], self.batches["shingles"]
         self.inc("xfer-refs-sent", len(built.refs))
         self.inc("xfer-bands-sent", sum(len(sig["bands"]) for sig in built.sigs))
@@ -175,12 +187,15 @@ class ProcessArticlesFn(CountingDoFn):
             shingles.add(th, sh)
         if refs.n + bands.n + shingles.n >= FLUSH_AT:
             yield from self._drain(windowed=False)
+        if self.shard_text_bytes >= SHARD_TEXT_BYTES:
+            # A bundle can be half the corpus (the local runner splits a stage among its workers); Finalize reads a
+            # whole shard into memory, so shards are cut between articles at a fixed size instead.
+            self.inc("shards-cut-at-size")
+            self._close_shard()
+            self._open_shard()
 
     def finish_bundle(self):
-        self.art_writer.close()
-        self.para_writer.close()
-        if self.sig_writer is not None:
-            self.sig_writer.close()
+        self._close_shard()
         self.progress.flush()
         yield from self._drain(windowed=True)
 

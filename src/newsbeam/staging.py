@@ -47,6 +47,12 @@ SIG_SCHEMA = pa.schema(
 )
 
 
+# Paragraph text per shard before the reading worker starts a new one. Finalize holds one shard (text, tags, decisions)
+# in memory at a time, so this bounds a worker's memory whatever the corpus size; 10 MB keeps that near 100 MB while
+# leaving few enough files that the published tables need no compaction after an ordinary run.
+SHARD_TEXT_BYTES = 10_000_000
+
+
 def new_shard_id() -> str:
     return uuid.uuid4().hex[:12]
 
