@@ -112,6 +112,7 @@ class ProcessArticlesFn(CountingDoFn):
     def start_bundle(self):
         self._open_shard()
         self.batches = {"ref": Batcher(), "band": BandBatcher(), "shingles": Batcher(NEAR_BUCKETS)}
+        self.near_sent: set[int] = set()
 
     def _open_shard(self):
         self.shard = new_shard_id()
@@ -177,14 +178,20 @@ class ProcessArticlesFn(CountingDoFn):
         self.shard_text_bytes += text_bytes
         refs, bands, shingles = self.batches["ref"], self.batches["band"], self.batches["shingles"]
         self.inc("xfer-refs-sent", len(built.refs))
-        self.inc("xfer-bands-sent", sum(len(sig["bands"]) for sig in built.sigs))
-        self.inc("xfer-shingles-sent", len(built.shingles))
         for key, ref in built.refs:
             refs.add(key, (*ref, self.shard))
-        for sig, (th, _) in zip(built.sigs, built.shingles, strict=True):
-            bands.add(sig["bands"], th, len(sig["shingles"]) // 4)
-        for th, sh in built.shingles:
+        # A text's band keys and shingles depend on its text only: once per bundle is enough (the near-dup steps
+        # make (band, text) entries distinct anyway), and a quarter of a news corpus repeats a text already seen.
+        seen = self.near_sent
+        for sig, (th, sh) in zip(built.sigs, built.shingles, strict=True):
+            if th in seen:
+                self.inc("near-texts-sent-once")
+                continue
+            seen.add(th)
+            bands.add(sig["bands"], th, len(sh) // 4)
             shingles.add(th, sh)
+            self.inc("xfer-bands-sent", len(sig["bands"]))
+            self.inc("xfer-shingles-sent")
         if refs.n + bands.n + shingles.n >= FLUSH_AT:
             yield from self._drain(windowed=False)
         if self.shard_text_bytes >= SHARD_TEXT_BYTES:
