@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 
 from newsbeam.dedup import (
@@ -5,7 +6,9 @@ from newsbeam.dedup import (
     Member,
     MinHasher,
     Node,
+    ShingleSets,
     article_copy_of,
+    band_pairs,
     boilerplate_sources,
     candidate_pairs,
     canonical_of,
@@ -110,3 +113,63 @@ def test_article_copy_rule():
 def test_settings_validation():
     with pytest.raises(ValueError):
         DedupSettings(num_perm=100, bands=32)
+
+
+def test_shingle_sets_jaccard_equals_the_pairwise_function():
+    """The bulk verification gives exactly (bit for bit) what ``jaccard`` gives one pair at a time."""
+    rng = np.random.default_rng(7)
+    pool = rng.integers(0, 2**32, size=300, dtype=np.uint64).astype(np.uint32)
+    sets = [np.unique(rng.choice(pool, size=int(rng.integers(1, 80)))) for _ in range(200)]
+    sets.append(sets[3].copy())  # a set equal to another one
+    texts = list(range(1000, 1000 + len(sets)))
+    raw = [s.tobytes() for s in sets]
+    # Two stores holding overlapping texts, as a bucket receives them from several workers.
+    store = ShingleSets.concat([ShingleSets.from_bytes(texts[:150], raw[:150]),
+                                ShingleSets.from_bytes(texts[100:], raw[100:])])
+    a = rng.integers(0, len(sets), size=5000)
+    b = rng.integers(0, len(sets), size=5000)
+    got = store.jaccard(store.rows_of(np.asarray(texts)[a]), store.rows_of(np.asarray(texts)[b]))
+    want = [jaccard(sets[i], sets[j]) for i, j in zip(a, b, strict=True)]
+    assert got.tolist() == want
+    assert store.jaccard(store.rows_of(np.array([1003])), store.rows_of(np.array([1000 + 200]))).tolist() == [1.0]
+
+
+def test_shingle_sets_work_in_chunks(monkeypatch):
+    import newsbeam.dedup
+
+    monkeypatch.setattr(newsbeam.dedup, "JACCARD_CHUNK", 7)
+    sets = [np.array([1, 2, 3], dtype=np.uint32), np.array([2, 3, 4, 5], dtype=np.uint32)]
+    store = ShingleSets.from_bytes([1, 2], [s.tobytes() for s in sets])
+    rows_a, rows_b = np.array([0, 1] * 10), np.array([1, 1] * 10)
+    assert store.jaccard(rows_a, rows_b).tolist() == [0.4, 1.0] * 10
+
+
+def test_band_pairs_equals_candidate_pairs_per_band():
+    rng = np.random.default_rng(11)
+    n = 4000
+    keys = rng.integers(0, 300, size=n).astype(np.int64) * 7919 - 10**6  # some bands shared by many texts
+    ths = rng.integers(-50, 400, size=n).astype(np.int64)
+    size_of = {int(t): int(rng.integers(5, 60)) for t in np.unique(ths)}
+    sizes = np.array([size_of[int(t)] for t in ths], dtype=np.int64)
+    max_bucket, threshold = 12, 0.5
+    want, cut, ruled_out = [], 0, 0
+    for key in np.unique(keys).tolist():
+        members = ths[keys == key].tolist()
+        cut += len(set(members)) > max_bucket
+        for a, b in candidate_pairs(members, max_bucket):
+            if min(size_of[a], size_of[b]) < threshold * max(size_of[a], size_of[b]):
+                ruled_out += 1
+            else:
+                want.append((a, b))  # a pair sharing two bands is listed twice, as before
+    a, b, n_cut, n_ruled_out = band_pairs(keys, ths, sizes, max_bucket, threshold)
+    got = list(zip(a.tolist(), b.tolist(), strict=True))
+    assert (n_cut, n_ruled_out) == (cut, ruled_out)
+    assert cut > 0 and ruled_out > 0
+    assert sorted(got) == sorted(want) and len(set(want)) < len(want)
+    assert all(x < y for x, y in got)
+
+
+def test_band_pairs_of_nothing():
+    empty = np.array([], dtype=np.int64)
+    a, b, n_cut, n_ruled_out = band_pairs(empty, empty, empty, 10, 0.5)
+    assert len(a) == len(b) == n_cut == n_ruled_out == 0

@@ -144,6 +144,68 @@ def shingles_from_bytes(raw: bytes) -> np.ndarray:
     return np.frombuffer(raw, dtype=np.uint32)
 
 
+# Pairs verified per numpy pass: bounds the temporary arrays (about 1.5 KB per pair) whatever the bucket size.
+JACCARD_CHUNK = 20_000
+
+
+@dataclass(frozen=True)
+class ShingleSets:
+    """Many texts' shingle sets in one flat array (row i: ``values[offsets[i]:offsets[i] + lens[i]]``).
+
+    Candidate pairs are verified in bulk against it: a Python loop calling ``jaccard`` once per pair was most of
+    the near-dup verification time, and a hundred thousand small ``bytes`` objects per bucket most of its memory.
+    """
+
+    texts: np.ndarray  # int64 text hashes, one per row (a text may have several rows: they are equal)
+    lens: np.ndarray  # int64
+    values: np.ndarray  # uint32, each row sorted and unique
+
+    @classmethod
+    def from_bytes(cls, texts: Sequence[int], raw: Sequence[bytes]) -> ShingleSets:
+        return cls(
+            np.asarray(texts, dtype=np.int64).reshape(-1),
+            np.fromiter((len(r) // 4 for r in raw), dtype=np.int64, count=len(raw)),
+            np.frombuffer(b"".join(raw), dtype=np.uint32),
+        )
+
+    @classmethod
+    def concat(cls, parts: Sequence[ShingleSets]) -> ShingleSets:
+        return cls(
+            np.concatenate([p.texts for p in parts]),
+            np.concatenate([p.lens for p in parts]),
+            np.concatenate([p.values for p in parts]),
+        )
+
+    def rows_of(self, ths: np.ndarray) -> np.ndarray:
+        """The row of each text hash (every one must be present)."""
+        uniq, first = np.unique(self.texts, return_index=True)
+        return first[np.searchsorted(uniq, ths)]
+
+    def jaccard(self, rows_a: np.ndarray, rows_b: np.ndarray) -> np.ndarray:
+        """Exact Jaccard of each pair of rows, as ``jaccard`` would compute it one pair at a time."""
+        offsets = np.cumsum(self.lens) - self.lens
+        out = np.empty(len(rows_a), dtype=np.float64)
+        for s in range(0, len(rows_a), JACCARD_CHUNK):
+            ra, rb = rows_a[s : s + JACCARD_CHUNK], rows_b[s : s + JACCARD_CHUNK]
+            la, lb = self.lens[ra], self.lens[rb]
+            # Tag each shingle with its pair number in the high 32 bits: after one sort, a shingle in both sets of a
+            # pair is two equal neighbours, and the pair number says whose intersection it counts for.
+            keys = np.concatenate((self._tagged(offsets[ra], la), self._tagged(offsets[rb], lb)))
+            keys.sort()
+            same = keys[1:][keys[1:] == keys[:-1]]
+            inter = np.bincount((same >> np.uint64(32)).astype(np.int64), minlength=len(ra))
+            union = la + lb - inter
+            with np.errstate(invalid="ignore", divide="ignore"):
+                out[s : s + len(ra)] = np.where(union == 0, 1.0, inter / np.maximum(union, 1))
+        return out
+
+    def _tagged(self, starts: np.ndarray, lens: np.ndarray) -> np.ndarray:
+        total = int(lens.sum())
+        pair = np.repeat(np.arange(len(lens), dtype=np.uint64), lens)
+        pos = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(lens) - lens - starts, lens)
+        return (pair << np.uint64(32)) | self.values[pos].astype(np.uint64)
+
+
 # --- Exact groups --------------------------------------------------------------------------------------------
 
 
@@ -186,6 +248,35 @@ def candidate_pairs(bucket: Iterable[int], max_bucket: int) -> list[tuple[int, i
     if len(hashes) > max_bucket:
         hashes = hashes[:max_bucket]
     return [(hashes[i], hashes[j]) for i in range(len(hashes)) for j in range(i + 1, len(hashes))]
+
+
+def band_pairs(
+    keys: np.ndarray, ths: np.ndarray, sizes: np.ndarray, max_bucket: int, threshold: float
+) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """``candidate_pairs`` for every band key at once, minus the pairs that sizes alone rule out.
+
+    ``keys``, ``ths``, ``sizes``: one LSH band entry per position (band key, text hash, shingle count), repeats
+    allowed. Returns (a, b, groups cut at ``max_bucket``, pairs ruled out by size): a < b, the pairs of distinct texts
+    that share a band key and whose Jaccard can reach ``threshold`` (it is at most smaller / larger size). A Python
+    loop over the pairs was most of this step's time.
+    """
+    order = np.lexsort((ths, keys))
+    k, t, z = keys[order], ths[order], sizes[order]
+    first = np.ones(len(k), dtype=bool)
+    first[1:] = (k[1:] != k[:-1]) | (t[1:] != t[:-1])
+    k, t, z = k[first], t[first], z[first]
+    starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
+    lens = np.diff(np.r_[starts, len(k)])
+    n_cut = int((lens > max_bucket).sum())
+    m = np.minimum(lens, max_bucket)
+    # Each entry at position p of its (cut) group pairs with the m - 1 - p entries after it.
+    pos = np.arange(len(k)) - np.repeat(starts, lens)
+    partners = np.maximum(np.repeat(m, lens) - 1 - pos, 0)
+    left = np.repeat(np.arange(len(k)), partners)
+    right = left + 1 + (np.arange(len(left)) - np.repeat(np.cumsum(partners) - partners, partners))
+    za, zb = z[left], z[right]
+    fits = ~(np.minimum(za, zb) < threshold * np.maximum(za, zb))
+    return t[left][fits], t[right][fits], n_cut, int(len(fits) - fits.sum())
 
 
 @dataclass(frozen=True)

@@ -8,18 +8,18 @@ from __future__ import annotations
 
 import apache_beam as beam
 import numpy as np
+from apache_beam.transforms.window import GlobalWindows
 
 from .batching import NEAR_BUCKETS, bucket, unbatch
 from .counters import CountingDoFn
 from .dedup import (
     DedupSettings,
     Node,
-    candidate_pairs,
-    jaccard,
+    ShingleSets,
+    band_pairs,
     order_key,
     pid,
     resolve_near,
-    shingles_from_bytes,
 )
 
 __all__ = ["NearDuplicates"]
@@ -38,14 +38,22 @@ def distinct_rows(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np
 class BucketPairsFn(CountingDoFn):
     """(bucket, [(band_keys, text_hashes, sizes)]) -> (a % NEAR_BUCKETS, pairs array) of band keys two texts share.
 
-    Pairs are (a, b) with a < b; one element per near bucket and band bucket. A pair whose shingle counts alone rule
-    out the threshold (Jaccard <= smaller / larger) is dropped here, exactly, and counted.
+    Pairs are (a, b) with a < b. A pair whose shingle counts alone rule out the threshold (Jaccard <= smaller /
+    larger) is dropped here, exactly, and counted. Pairs are kept across the bundle's buckets and sent in one array
+    per near bucket (when many, and at the end of the bundle): one element per band bucket and near bucket made
+    65,000 tiny elements, and Beam's cost is per element.
     """
+
+    FLUSH_PAIRS = 500_000
 
     def __init__(self, max_bucket: int, threshold: float):
         super().__init__()
         self.max_bucket = max_bucket
         self.threshold = threshold
+
+    def start_bundle(self):
+        self.pending: list[tuple[np.ndarray, np.ndarray]] = []
+        self.n_pending = 0
 
     def process(self, kv):
         _, batches = kv
@@ -53,31 +61,47 @@ class BucketPairsFn(CountingDoFn):
         keys = np.concatenate([b[0] for b in batches])
         self.inc("xfer-bands-received", len(keys))
         ths = np.concatenate([b[1] for b in batches])
-        sizes = dict(zip(ths.tolist(), np.concatenate([b[2] for b in batches]).tolist(), strict=True))
-        k, t = distinct_rows(keys, ths)  # distinct (band_key, text_hash), sorted
-        starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
-        ends = np.r_[starts[1:], len(k)]
-        shared = (ends - starts) >= 2
-        out: dict[int, list[tuple[int, int]]] = {}
-        for s, e in zip(starts[shared].tolist(), ends[shared].tolist(), strict=True):
-            if e - s > self.max_bucket:
-                self.inc("near-buckets-truncated")
-            for a, b in candidate_pairs(t[s:e].tolist(), self.max_bucket):
-                sa, sb = sizes[a], sizes[b]
-                if min(sa, sb) < self.threshold * max(sa, sb):
-                    self.inc("near-candidates-size-ruled-out")
-                    continue
-                out.setdefault(a % NEAR_BUCKETS, []).append((a, b))
-        for nb in sorted(out):
-            self.inc("xfer-pairs-sent", len(out[nb]))
-            yield (nb, np.array(out[nb], dtype=np.int64))
+        sizes = np.concatenate([b[2] for b in batches])
+        a, b, n_cut, n_ruled_out = band_pairs(keys, ths, sizes, self.max_bucket, self.threshold)
+        self.inc("near-buckets-truncated", n_cut)
+        self.inc("near-candidates-size-ruled-out", n_ruled_out)
+        if len(a):
+            self.pending.append((a, b))
+            self.n_pending += len(a)
+        if self.n_pending >= self.FLUSH_PAIRS:
+            yield from self._flush()
+
+    def finish_bundle(self):
+        for nb, pairs in self._flush():
+            yield GlobalWindows.windowed_value((nb, pairs))
+
+    def _flush(self):
+        if not self.pending:
+            return
+        a = np.concatenate([p[0] for p in self.pending])
+        b = np.concatenate([p[1] for p in self.pending])
+        self.pending, self.n_pending = [], 0
+        nb = np.remainder(a, NEAR_BUCKETS)
+        order = np.argsort(nb, kind="stable")
+        a, b, nb = a[order], b[order], nb[order]
+        cuts = np.flatnonzero(np.diff(nb)) + 1
+        for a_g, b_g in zip(np.split(a, cuts), np.split(b, cuts), strict=True):
+            self.inc("xfer-pairs-sent", len(a_g))
+            yield (int(a_g[0] % NEAR_BUCKETS), np.stack([a_g, b_g], axis=1))
+
+
+def _known(ths: np.ndarray, table: dict[int, bytes]) -> np.ndarray:
+    """Which of these text hashes have shingles in ``table`` (a mask)."""
+    return np.fromiter((t in table for t in ths.tolist()), dtype=bool, count=len(ths))
 
 
 class AttachAFn(CountingDoFn):
-    """(near bucket, {'pair': [pairs array], 'sh': [[(th, bytes)]]}) -> (b % NEAR_BUCKETS, [(a, b, shingles_a)]).
+    """(near bucket, {'pair': [pairs array], 'sh': [[(th, bytes)]]}) -> (b % NEAR_BUCKETS, half).
 
-    Pairs found in several bands arrive several times; they are made distinct here. A pair whose first text has no
-    shingles in this bucket should not exist (every band entry comes with its text's shingles); it is counted.
+    A half is (a array, b array, ShingleSets of those a texts): each first text's shingles travel once per bucket of
+    second texts, not once per pair. Pairs found in several bands arrive several times; they are made distinct here.
+    A pair whose first text has no shingles in this bucket should not exist (every band entry comes with its text's
+    shingles); it is counted.
     """
 
     def process(self, kv):
@@ -89,23 +113,28 @@ class AttachAFn(CountingDoFn):
             return
         both = np.concatenate(arrays)
         a_col, b_col = distinct_rows(both[:, 0], both[:, 1])
-        pairs = np.stack([a_col, b_col], axis=1)
+        self.inc("near-candidates-distinct", len(a_col))
         sh = {th: v[0] for th, v in unbatch(grouped["sh"]).items()}
-        out: dict[int, list] = {}
-        for a, b in pairs.tolist():
-            sh_a = sh.get(a)
-            if sh_a is None:
-                self.inc("near-pairs-missing-shingles")
+        firsts = np.unique(a_col)
+        known = _known(firsts, sh)
+        keep = known[np.searchsorted(firsts, a_col)]
+        if not keep.all():
+            self.inc("near-pairs-missing-shingles", int(len(keep) - keep.sum()))
+            a_col, b_col = a_col[keep], b_col[keep]
+        nb = np.remainder(b_col, NEAR_BUCKETS)
+        order = np.argsort(nb, kind="stable")
+        a_col, b_col, nb = a_col[order], b_col[order], nb[order]
+        cuts = np.flatnonzero(np.diff(nb)) + 1
+        for a_g, b_g in zip(np.split(a_col, cuts), np.split(b_col, cuts), strict=True):
+            if not len(a_g):
                 continue
-            out.setdefault(b % NEAR_BUCKETS, []).append((a, b, sh_a))
-        self.inc("near-candidates-distinct", len(pairs))
-        for nb in sorted(out):
-            self.inc("xfer-halves-sent", len(out[nb]))
-            yield (nb, out[nb])
+            texts = np.unique(a_g).tolist()
+            self.inc("xfer-halves-sent", len(a_g))
+            yield (int(b_g[0] % NEAR_BUCKETS), (a_g, b_g, ShingleSets.from_bytes(texts, [sh[t] for t in texts])))
 
 
 class VerifyPairsFn(CountingDoFn):
-    """(near bucket, {'half': [[(a, b, shingles_a)]], 'sh': [[(th, bytes)]]}) -> verified edges (a, b, jaccard)."""
+    """(near bucket, {'half': [half], 'sh': [[(th, bytes)]]}) -> verified edges (a, b, jaccard)."""
 
     def __init__(self, threshold: float):
         super().__init__()
@@ -113,21 +142,29 @@ class VerifyPairsFn(CountingDoFn):
 
     def process(self, kv):
         _, grouped = kv
+        halves = list(grouped["half"])
         self.inc("xfer-shingles-received-b", sum(len(b) for b in grouped["sh"]))
-        self.inc("xfer-halves-received", sum(len(h) for h in grouped["half"]))
-        if not grouped["half"]:
+        self.inc("xfer-halves-received", sum(len(h[0]) for h in halves))
+        if not halves:
             return
         sh = {th: v[0] for th, v in unbatch(grouped["sh"]).items()}
-        for a, b, sh_a in (h for half in grouped["half"] for h in half):
-            if b not in sh:
-                self.inc("near-pairs-missing-shingles")
-                continue
-            sim = jaccard(shingles_from_bytes(sh_a), shingles_from_bytes(sh[b]))
-            if sim >= self.threshold:
-                self.inc("near-candidates-verified")
-                yield (a, b, sim)
-            else:
-                self.inc("near-candidates-rejected")
+        a_col = np.concatenate([h[0] for h in halves])
+        b_col = np.concatenate([h[1] for h in halves])
+        seconds = np.unique(b_col)
+        known = _known(seconds, sh)
+        keep = known[np.searchsorted(seconds, b_col)]
+        if not keep.all():
+            self.inc("near-pairs-missing-shingles", int(len(keep) - keep.sum()))
+            a_col, b_col = a_col[keep], b_col[keep]
+        if not len(a_col):
+            return
+        seconds = seconds[known].tolist()
+        sets = ShingleSets.concat([h[2] for h in halves] + [ShingleSets.from_bytes(seconds, [sh[t] for t in seconds])])
+        sims = sets.jaccard(sets.rows_of(a_col), sets.rows_of(b_col))
+        ok = sims >= self.threshold
+        self.inc("near-candidates-verified", int(ok.sum()))
+        self.inc("near-candidates-rejected", int(len(ok) - ok.sum()))
+        yield from zip(a_col[ok].tolist(), b_col[ok].tolist(), sims[ok].tolist(), strict=True)
 
 
 def _node_info(refs: list[tuple], near_min_words: int) -> tuple[int, tuple] | None:
@@ -213,7 +250,7 @@ class NearDuplicates(beam.PTransform):
         halves = (
             {"pair": pairs, "sh": shingles}
             | "JoinA" >> beam.CoGroupByKey()
-            | "AttachA" >> beam.ParDo(AttachAFn())  # b % NEAR_BUCKETS, [(a, b, shingles_a)]
+            | "AttachA" >> beam.ParDo(AttachAFn())  # b % NEAR_BUCKETS, (a array, b array, ShingleSets of the a's)
         )
         edges = (
             {"half": halves, "sh": shingles}
