@@ -7,6 +7,8 @@ from typing import Any
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
+from .memory import release_unused
+
 NS = "newsbeam"
 
 
@@ -19,6 +21,9 @@ class CountingDoFn(beam.DoFn):
 
     def __init__(self) -> None:
         self._counters: dict[str, Any] = {}
+
+    def start_bundle(self):
+        release_unused()
 
     def inc(self, name: str, n: int = 1) -> None:
         if n:

@@ -10,7 +10,7 @@ import apache_beam as beam
 import numpy as np
 from apache_beam.transforms.window import GlobalWindows
 
-from .batching import NEAR_BUCKETS, bucket, unbatch
+from .batching import NEAR_BUCKETS, batch_len, bucket, unbatch
 from .counters import CountingDoFn
 from .dedup import (
     DedupSettings,
@@ -52,6 +52,7 @@ class BucketPairsFn(CountingDoFn):
         self.threshold = threshold
 
     def start_bundle(self):
+        super().start_bundle()
         self.pending: list[tuple[np.ndarray, np.ndarray]] = []
         self.n_pending = 0
 
@@ -106,7 +107,7 @@ class AttachAFn(CountingDoFn):
 
     def process(self, kv):
         _, grouped = kv
-        self.inc("xfer-shingles-received-a", sum(len(b) for b in grouped["sh"]))
+        self.inc("xfer-shingles-received-a", sum(map(batch_len, grouped["sh"])))
         arrays = [x for x in grouped["pair"] if len(x)]
         self.inc("xfer-pairs-received", sum(len(x) for x in arrays))
         if not arrays:
@@ -143,7 +144,7 @@ class VerifyPairsFn(CountingDoFn):
     def process(self, kv):
         _, grouped = kv
         halves = list(grouped["half"])
-        self.inc("xfer-shingles-received-b", sum(len(b) for b in grouped["sh"]))
+        self.inc("xfer-shingles-received-b", sum(map(batch_len, grouped["sh"])))
         self.inc("xfer-halves-received", sum(len(h[0]) for h in halves))
         if not halves:
             return
@@ -188,7 +189,7 @@ class EdgeNodesFn(CountingDoFn):
 
     def process(self, kv):
         _, grouped = kv
-        self.inc("xfer-refs-received-nodes", sum(len(b) for b in grouped["ref"]))
+        self.inc("xfer-refs-received-nodes", sum(map(batch_len, grouped["ref"])))
         self.inc("xfer-edge-ends-received", len(grouped["edge"]))
         if not grouped["edge"]:
             return

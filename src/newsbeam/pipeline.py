@@ -29,6 +29,7 @@ from .counters import NS, CountingDoFn
 from .dedup import DedupSettings, Member, MinHasher, boilerplate_sources, canonical_of, order_key
 from .finalize import finalize_shard
 from .ingest import IngestOptions, read_input
+from .memory import Trimmer, configure_allocator, release_unused
 from .near import NearDuplicates
 from .progress import ProgressWriter
 from .staging import SHARD_TEXT_BYTES, SIG_SCHEMA, ShardWriter, new_shard_id
@@ -74,6 +75,7 @@ class WriteRejectsFn(CountingDoFn):
         self.run_id, self.staging = run_id, staging
 
     def start_bundle(self):
+        super().start_bundle()
         self.writer = ShardWriter(Path(self.staging) / "rejects" / f"{new_shard_id()}.parquet", schema.REJECTS)
 
     def process(self, rej):
@@ -110,6 +112,7 @@ class ProcessArticlesFn(CountingDoFn):
         self.progress = ProgressWriter(self.staging, "process")
 
     def start_bundle(self):
+        super().start_bundle()
         self._open_shard()
         self.batches = {"ref": Batcher(), "band": BandBatcher(), "shingles": Batcher(NEAR_BUCKETS)}
         self.near_sent: set[int] = set()
@@ -324,6 +327,7 @@ class FinalizeFn(CountingDoFn):
         if not grouped["shard"]:
             return
         counts = finalize_shard(Path(self.staging), shard, decisions, self.dedup)
+        release_unused()
         for k, v in counts.items():
             self.inc(k, v)
         ProgressWriter(self.staging, "final").add(shards_final=1)
@@ -402,7 +406,8 @@ def run_job(
     """Build and run the pipeline; returns the newsbeam counters."""
     from .runner import make_pipeline
 
-    with make_pipeline(cfg.workers, beam_args) as p:
+    configure_allocator()
+    with Trimmer(), make_pipeline(cfg.workers, beam_args) as p:
         _ = (
             p
             | "Inputs" >> beam.Create(refs)

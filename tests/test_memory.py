@@ -1,0 +1,48 @@
+"""The allocator settings the local runner's processes start with."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from newsbeam import memory
+from newsbeam.batching import Batcher, batch_len, unbatch
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc only")
+def test_configure_allocator_passes_the_threshold_to_workers(monkeypatch):
+    monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_", raising=False)
+    memory.configure_allocator()
+    import os
+
+    if memory._mallopt is not None:
+        assert os.environ["MALLOC_MMAP_THRESHOLD_"] == str(memory.MMAP_THRESHOLD)
+
+
+def test_a_users_allocator_setting_is_kept(monkeypatch):
+    monkeypatch.setenv("MALLOC_MMAP_THRESHOLD_", "1048576")
+    memory.configure_allocator()
+    import os
+
+    assert os.environ["MALLOC_MMAP_THRESHOLD_"] == "1048576"
+
+
+def test_release_unused_and_the_trimmer_run():
+    memory.release_unused()
+    with memory.Trimmer(interval=0.01) as t:
+        pass
+    assert not t._thread.is_alive()
+
+
+def test_packed_batches_round_trip():
+    b = Batcher(buckets=4)
+    for key in range(10):
+        b.add(key, ("ref", key))
+    drained = b.drain()
+    assert [bucket for bucket, _ in drained] == [0, 1, 2, 3]
+    assert sum(batch_len(batch) for _, batch in drained) == 10
+    grouped = unbatch([batch for bucket, batch in drained if bucket == 1])
+    assert grouped == {1: [("ref", 1)], 5: [("ref", 5)], 9: [("ref", 9)]}
+    # Unpacked lists (near results) are accepted too.
+    assert unbatch([[(7, "x"), (7, "y")]]) == {7: ["x", "y"]} and batch_len([(7, "x")]) == 1
