@@ -61,8 +61,10 @@ def test_lost_records_with_several_local_workers_rerun_with_one(tmp_path, monkey
     staging.mkdir(parents=True)
     log = logging.getLogger("newsbeam.test")
     with caplog.at_level(logging.WARNING, logger="newsbeam.test"):
-        counts = jobs._run_checked(["x"], Config(workers=2), "r1", staging, tmp_path, frozenset(), [], log)
+        lost_first: list[str] = []
+        counts = jobs._run_checked(["x"], Config(workers=2), "r1", staging, tmp_path, frozenset(), [], log, lost_first)
     assert calls == [2, 1]
+    assert lost_first == ["paragraph references: 7 sent, 6 received"]
     assert counts["runs-repeated-single-worker"] == 1
     assert "paragraph references: 7 sent, 6 received" in caplog.text
     assert sorted(p.name for p in staging.iterdir()) == ["leftover"]  # the first attempt's staging was cleared

@@ -178,9 +178,11 @@ def _local_runner(beam_args: list[str]) -> bool:
 def _run_checked(
     todo: list, cfg: Config, run_id: str, staging: Path, out: Path, superseded: frozenset[int], beam_args: list[str],
     log: logging.Logger,
+    lost_first: list[str] | None = None,
 ) -> dict[str, int]:
     """``run_job``, then the conservation checks (``integrity.py``): a run in which the runner lost records between
-    stages is never published. With the local runner and several workers it is rerun once with one worker."""
+    stages is never published. With the local runner and several workers it is rerun once with one worker; what the
+    first attempt lost is appended to ``lost_first`` (it goes into the run record)."""
     from .integrity import lost_in_transfer
     from .pipeline import run_job
 
@@ -191,6 +193,8 @@ def _run_checked(
     if lost and cfg.workers > 1 and _local_runner(beam_args):
         log.warning("newsbeam: Beam's multi-process local runner lost records between stages (%s); running again "
                     "with one worker", "; ".join(lost))
+        if lost_first is not None:
+            lost_first.extend(lost)
         shutil.rmtree(staging)
         staging.mkdir(parents=True)
         counts = run_job(todo, replace(cfg, workers=1), run_id, staging, index_files(out), superseded, beam_args)
@@ -241,7 +245,10 @@ def _run_locked(cfg: Config, refs: list, out: Path, beam_args: list[str], log: l
         with worker_log(log_path) as real_stderr:
             show = not quiet and real_stderr.isatty()
             with ProgressPrinter(staging, len(todo), real_stderr) if show else contextlib.nullcontext():
-                counts = _run_checked(todo, cfg, run_id, staging, out, superseded, beam_args, log)
+                lost_first: list[str] = []
+                counts = _run_checked(todo, cfg, run_id, staging, out, superseded, beam_args, log, lost_first)
+                if lost_first:
+                    record["lost_in_first_attempt"] = lost_first
     except Exception:
         write_record(out, {**record, "status": "failed", "ended": _now(), "seconds": time.monotonic() - t0})
         tail = log_tail(log_path)
@@ -251,7 +258,7 @@ def _run_locked(cfg: Config, refs: list, out: Path, beam_args: list[str], log: l
     seconds = time.monotonic() - t0
     if counts.get("runs-repeated-single-worker"):
         log.warning("newsbeam: the multi-process runner lost records between stages; the run was repeated with one "
-                    "worker (details in %s)", log_path.relative_to(out))
+                    "worker (what was lost: 'lost_in_first_attempt' in _runs/%s.json)", run_id)
     summary = summarize(counts, seconds, len(todo), len(skipped))
     unreachable = _unreachable_keys(staging)
     gaz_version = None
