@@ -173,3 +173,16 @@ def test_band_pairs_of_nothing():
     empty = np.array([], dtype=np.int64)
     a, b, n_cut, n_ruled_out = band_pairs(empty, empty, empty, 10, 0.5)
     assert len(a) == len(b) == n_cut == n_ruled_out == 0
+
+
+def test_halves_go_through_staging_files(tmp_path):
+    from newsbeam.near import read_half, write_half
+
+    sets = ShingleSets.from_bytes([5, 9], [np.array([1, 2], dtype=np.uint32).tobytes(),
+                                           np.array([3], dtype=np.uint32).tobytes()])
+    half = (np.array([5, 9, 9]), np.array([11, 12, 13]), sets)
+    names = [write_half(str(tmp_path), half) for _ in range(2)]
+    assert names[0] != names[1] and sorted(p.name for p in (tmp_path / "near").iterdir()) == sorted(names)
+    a, b, back = read_half(str(tmp_path), names[1])
+    assert a.tolist() == [5, 9, 9] and b.tolist() == [11, 12, 13]
+    assert back.values.tolist() == [1, 2, 3] and back.lens.tolist() == [2, 1] and back.texts.tolist() == [5, 9]

@@ -378,7 +378,7 @@ class NewsbeamJob(beam.PTransform):
         if d.near:
             bands = (processed.band, old.band) | "AllBands" >> beam.Flatten()
             shingles = (processed.shingles, old.shingles) | "AllShingles" >> beam.Flatten()
-            near = (bands, shingles, all_refs) | "NearDuplicates" >> NearDuplicates(d)
+            near = (bands, shingles, all_refs) | "NearDuplicates" >> NearDuplicates(d, self.staging)
         else:
             near = refs.pipeline | "NoNear" >> beam.Create([])
         decisions = (
