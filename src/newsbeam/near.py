@@ -87,18 +87,27 @@ class BucketPairsFn(CountingDoFn):
         a = np.concatenate([p[0] for p in self.pending])
         b = np.concatenate([p[1] for p in self.pending])
         self.pending, self.n_pending = [], 0
-        nb = np.remainder(a, NEAR_BUCKETS)
-        order = np.argsort(nb, kind="stable")
-        a, b, nb = a[order], b[order], nb[order]
-        cuts = np.flatnonzero(np.diff(nb)) + 1
-        for a_g, b_g in zip(np.split(a, cuts), np.split(b, cuts), strict=True):
+        for nb, a_g, b_g in by_near_bucket(a, b, a):
             self.inc("xfer-pairs-sent", len(a_g))
-            yield (int(a_g[0] % NEAR_BUCKETS), np.stack([a_g, b_g], axis=1))
+            yield (nb, np.stack([a_g, b_g], axis=1))
 
 
-def _known(ths: np.ndarray, table: dict[int, bytes]) -> np.ndarray:
-    """Which of these text hashes have shingles in ``table`` (a mask)."""
-    return np.fromiter((t in table for t in ths.tolist()), dtype=bool, count=len(ths))
+def _known_rows(col: np.ndarray, table: dict[int, bytes]) -> tuple[np.ndarray, list[int]]:
+    """A mask of the rows whose text hash in ``col`` has shingles in ``table``, and those texts (distinct, sorted)."""
+    texts = np.unique(col)
+    known = np.fromiter((t in table for t in texts.tolist()), dtype=bool, count=len(texts))
+    return known[np.searchsorted(texts, col)], texts[known].tolist()
+
+
+def by_near_bucket(a: np.ndarray, b: np.ndarray, key: np.ndarray):
+    """(near bucket of ``key``, a rows, b rows) for each near bucket present, in bucket order (stable inside)."""
+    nb = np.remainder(key, NEAR_BUCKETS)
+    order = np.argsort(nb, kind="stable")
+    a, b, nb = a[order], b[order], nb[order]
+    cuts = np.flatnonzero(np.diff(nb)) + 1
+    for a_g, b_g, nb_g in zip(np.split(a, cuts), np.split(b, cuts), np.split(nb, cuts), strict=True):
+        if len(a_g):
+            yield int(nb_g[0]), a_g, b_g
 
 
 def write_half(staging: str, half: tuple) -> str:
@@ -146,23 +155,15 @@ class AttachAFn(CountingDoFn):
         a_col, b_col = distinct_rows(both[:, 0], both[:, 1])
         self.inc("near-candidates-distinct", len(a_col))
         sh = {th: v[0] for th, v in unbatch(grouped["sh"]).items()}
-        firsts = np.unique(a_col)
-        known = _known(firsts, sh)
-        keep = known[np.searchsorted(firsts, a_col)]
+        keep, _ = _known_rows(a_col, sh)
         if not keep.all():
             self.inc("near-pairs-missing-shingles", int(len(keep) - keep.sum()))
             a_col, b_col = a_col[keep], b_col[keep]
-        nb = np.remainder(b_col, NEAR_BUCKETS)
-        order = np.argsort(nb, kind="stable")
-        a_col, b_col, nb = a_col[order], b_col[order], nb[order]
-        cuts = np.flatnonzero(np.diff(nb)) + 1
-        for a_g, b_g in zip(np.split(a_col, cuts), np.split(b_col, cuts), strict=True):
-            if not len(a_g):
-                continue
+        for nb, a_g, b_g in by_near_bucket(a_col, b_col, b_col):
             texts = np.unique(a_g).tolist()
             self.inc("xfer-halves-sent", len(a_g))
             half = (a_g, b_g, ShingleSets.from_bytes(texts, [sh[t] for t in texts]))
-            yield (int(b_g[0] % NEAR_BUCKETS), (write_half(self.staging, half), len(a_g)))
+            yield (nb, (write_half(self.staging, half), len(a_g)))
 
 
 class VerifyPairsFn(CountingDoFn):
@@ -182,15 +183,12 @@ class VerifyPairsFn(CountingDoFn):
         sh = {th: v[0] for th, v in unbatch(grouped["sh"]).items()}
         a_col = np.concatenate([h[0] for h in halves])
         b_col = np.concatenate([h[1] for h in halves])
-        seconds = np.unique(b_col)
-        known = _known(seconds, sh)
-        keep = known[np.searchsorted(seconds, b_col)]
+        keep, seconds = _known_rows(b_col, sh)
         if not keep.all():
             self.inc("near-pairs-missing-shingles", int(len(keep) - keep.sum()))
             a_col, b_col = a_col[keep], b_col[keep]
         if not len(a_col):
             return
-        seconds = seconds[known].tolist()
         sets = ShingleSets.concat([h[2] for h in halves] + [ShingleSets.from_bytes(seconds, [sh[t] for t in seconds])])
         sims = sets.jaccard(sets.rows_of(a_col), sets.rows_of(b_col))
         ok = sims >= self.threshold
