@@ -60,6 +60,7 @@ import yaml
 from . import actor_rules as R
 from .given_names import load_given_names
 from .schema import ACTOR, ACTOR_TYPES
+from .spans import Occupancy
 from .yaml_load import safe_load
 
 DATA_DIR = Path(__file__).with_name("data")
@@ -268,16 +269,25 @@ class ActorTagger:
         for s, e, kind, idx in hits:
             if kind == K_DICT and entries[idx].type in ORG_TYPES and not self._dict_org_vetoed(text, s, e):
                 orgs.append(_Org(s, e, entries[idx]))
+        # Dictionary organisations come from one leftmost-longest pass: sorted and never overlapping, so the ones a
+        # pattern organisation overlaps are found by bisection (a scan of all of them per pattern was quadratic in
+        # the paragraph's length). Pattern organisations never overlap each other (sequences are disjoint).
+        dict_orgs, starts, dropped = orgs, [o.s for o in orgs], set()
+        patterns: list[_Org] = []
         for ss, se in seqs:
             for org in self._pattern_orgs(text, ss, se):
-                inner = [o for o in orgs if o.s < org.e and org.s < o.e]
+                j = i = bisect.bisect_left(starts, org.e)
+                while j > 0 and dict_orgs[j - 1].e > org.s:
+                    j -= 1
+                inner = [o for o in dict_orgs[j:i] if id(o) not in dropped]
                 if inner and all(_widens(text, org, o) for o in inner):
-                    orgs = [o for o in orgs if o not in inner]
+                    dropped.update(id(o) for o in inner)
                     if inner[0].s == org.s:  # "Tesla Inc" is Tesla: the entry's country
                         org.cc = org.cc or inner[0].info.country_code
                     inner = []
                 if not inner:
-                    orgs.append(org)
+                    patterns.append(org)
+        orgs = [o for o in dict_orgs if id(o) not in dropped] + patterns if dropped or patterns else dict_orgs
         if len(orgs) > 1:
             orgs.sort(key=_BY_S)
         for o in orgs:
@@ -339,7 +349,8 @@ class ActorTagger:
         if (last_head + 2 < len(words) and words[last_head + 1] in ("of", "for", "on")
                 and words[last_head + 2] not in R.LEADING_STOP):  # not "Press Club on Sunday"
             end_i = len(words) - 1
-            while words[end_i] in R.ORG_CONNECTORS:
+            # Bounded: words[last_head] is a head word, never a connector, so end_i stops there at the latest.
+            while end_i > last_head and words[end_i] in R.ORG_CONNECTORS:
                 end_i -= 1
         if end_i == first and not (end_i + 1 < len(words) and words[end_i + 1] in ("of", "for", "on")):
             return None  # a lone head word ("Police said") is an unnamed agent, not a name
@@ -379,17 +390,26 @@ class ActorTagger:
                 continue
             row = orgs_all[p]
             changed = False
+            by_span = occ = None  # built on the first match: most paragraphs have none
             for m in rx.finditer(text):
                 s, e = m.span()
                 src = acronyms[m.group(1)]
-                same = [o for o in row if o.s == s and o.e == e]
-                if same:  # a dictionary reading of the same letters loses to the article's own definition
-                    if src.info is not None and same[0].info is src.info:
+                if by_span is None:
+                    by_span = {}
+                    for o in row:
+                        by_span.setdefault((o.s, o.e), o)
+                    occ = Occupancy(len(text), ((o.s, o.e) for o in row))
+                same = by_span.get((s, e))
+                if same is not None:  # a dictionary reading of the same letters loses to the article's definition
+                    if src.info is not None and same.info is src.info:
                         continue
-                    row.remove(same[0])
-                elif _overlaps(row, s, e):
+                    row.remove(same)
+                elif occ.hits(s, e):
                     continue
-                row.append(_Org(s, e, src.info, src.name, src.type, src.role_code, src.cc, source="acronym-linked"))
+                new = _Org(s, e, src.info, src.name, src.type, src.role_code, src.cc, source="acronym-linked")
+                row.append(new)
+                by_span[(s, e)] = new
+                occ.add(s, e)
                 changed = True
             if changed:
                 row.sort(key=_BY_S)
@@ -438,6 +458,7 @@ class ActorTagger:
         Rivian", "an analyst at Jefferies", "Rivian, the electric carmaker,", "the IG Metall union"): name ->
         CAMEO role. Found once per article, so an earlier or later bare mention is the same organisation."""
         found: dict[str, str | None] = {}
+        surname_memo: dict[str, bool] = {}
         place_names = {pm["text"] for row in places for pm in row} if places else set()
         for p, text in enumerate(paragraphs):
             if not text:
@@ -449,7 +470,13 @@ class ActorTagger:
             cues = ([(m.start(), "BUS") for m in R.ORG_CUE_APPOS.finditer(text, first.start())]
                     if first is not None else [])
             pl = places[p] if places is not None and p < len(places) else ()
-            ctx = (text, hits_all[p], orgs_all[p], pl, place_names, paragraphs)
+            # Everything a cued name must not overlap (organisations, places, dictionary hits), and where titles
+            # end: indexed once per paragraph instead of scanned per cue.
+            hits = hits_all[p]
+            taken = Occupancy(len(text), [*((o.s, o.e) for o in orgs_all[p]), *((m["start"], m["end"]) for m in pl),
+                                          *((h[0], h[1]) for h in hits)])
+            role_ends = {h[1] for h in hits if h[2] == K_ROLE}
+            ctx = (text, taken, role_ends, place_names, paragraphs, surname_memo)
             for hs, he, kind, idx in cue_hits:
                 if kind == K_ROLE:
                     idx = self._role_cue[idx]
@@ -473,7 +500,7 @@ class ActorTagger:
                        statement: bool = False) -> None:
         """Accept one cued name unless something else explains it: a stop word, country, place, role, title,
         known organisation or, for "X said in a statement", a person's name."""
-        text, hits, orgs, places, place_names, paragraphs = ctx
+        text, taken, role_ends, place_names, paragraphs, surname_memo = ctx
         words = text[s:e].split(" ")
         while words and (words[0] in R.LEADING_STOP or words[0] in R.ORG_CONNECTORS):
             s += len(words[0]) + 1
@@ -487,14 +514,17 @@ class ActorTagger:
         cw = self.country_words
         if (name in found or name in place_names or name in cw or any(w in cw or w in R.NOT_NAME for w in words)
                 or all(w in R.INTL_WORDS or w in R.ORG_HEADS or w in R.LEADING_STOP for w in words)
-                or _overlaps(orgs, s, e) or any(pm["start"] < e and s < pm["end"] for pm in places)
-                or any(a < e and s < b for a, b, _k, _i in hits)):
+                or taken.hits(s, e)):
             return
-        if any(h[2] == K_ROLE and h[1] in (s - 1, s - 2) for h in hits):
+        if s - 1 in role_ends or s - 2 in role_ends:
             return  # "spokeswoman Hadiza Bello said in a statement": a title makes a person
-        if statement and (len(words) > 2 or any(w in self.given_names for w in words)
-                          or _is_surname(paragraphs, name)):
+        if statement and (len(words) > 2 or any(w in self.given_names for w in words)):
             return
+        if statement:
+            if name not in surname_memo:  # a scan of the whole article: once per name
+                surname_memo[name] = _is_surname(paragraphs, name)
+            if surname_memo[name]:
+                return
         found[name] = role
 
     def _country_from_actors(self, orgs_all: list[list[_Org]], hits_all) -> str | None:
@@ -536,7 +566,7 @@ class _Article:
             # "Reporting by A in B; Editing by C": the newsroom's staff, not actors of the story.
             self.counts["actors-credit-line-skipped"] += 1
             return []
-        taken: list[tuple[int, int]] = []
+        taken = Occupancy(len(text))
         out: list[dict] = []
         org_info: dict[tuple[int, int], _Info] = {}
         if self.cue_orgs:
@@ -545,33 +575,33 @@ class _Article:
             info = o.info if o.info is not None else self._pattern_info(o)
             org_info[(o.s, o.e)] = info
             out.append(_mention(text, o.s, o.e, info))
-            taken.append((o.s, o.e))
+            taken.add(o.s, o.e)
             self.counts["actors-" + o.source] += 1
         for m in places:
-            if m.get("metonymy") and m.get("country_code") and not _hits(taken, m["start"], m["end"]):
+            if m.get("metonymy") and m.get("country_code") and not taken.hits(m["start"], m["end"]):
                 info = self.government(m["country_code"])
                 self.meto_seen.append((p, m["start"], info.country_code))
                 out.append(_mention(text, m["start"], m["end"], info))
-                taken.append((m["start"], m["end"]))
+                taken.add(m["start"], m["end"])
                 self.counts["actors-government-metonymy"] += 1
         if not seqs and not hits:
             return out
         ctx = _Context(text, hits, places, demonyms, org_info, p)
         entries = self.t.entries
         for s, e, kind, idx in hits:  # user-dictionary people and any other non-organisation entries
-            if kind == K_DICT and entries[idx].type not in ORG_TYPES and not _hits(taken, s, e):
+            if kind == K_DICT and entries[idx].type not in ORG_TYPES and not taken.hits(s, e):
                 info = entries[idx]
                 out.append(_mention(text, s, e, info))
-                taken.append((s, e))
+                taken.add(s, e)
                 if info.type == "PERSON":
                     self.people.setdefault(info.name, info)
                 self.counts["actors-dictionary"] += 1
         for s, e, info in self._people(text, seqs, hits, taken, ctx):
             out.append(_mention(text, s, e, info))
-            taken.append((s, e))
+            taken.add(s, e)
         for s, e, info in self._agents(text, hits, taken, ctx):
             out.append(_mention(text, s, e, info))
-            taken.append((s, e))
+            taken.add(s, e)
             self.counts["actors-unnamed-agent"] += 1
         if len(out) > 1:
             out.sort(key=_BY_START)
@@ -580,11 +610,15 @@ class _Article:
     def _with_cue_orgs(self, text: str, orgs: list[_Org], places) -> list[_Org]:
         """The paragraph's organisations plus every free mention of a cued organisation name."""
         extra = []
+        taken = None  # organisations, places and the extra mentions so far; built on the first occurrence
         for name, role in self.cue_orgs.items():
             for s in _find_word(text, name):
                 e = s + len(name)
-                if not _overlaps(orgs, s, e) and not _overlaps(extra, s, e) and not any(
-                        pm["start"] < e and s < pm["end"] for pm in places):
+                if taken is None:
+                    taken = Occupancy(len(text), [*((o.s, o.e) for o in orgs),
+                                                  *((pm["start"], pm["end"]) for pm in places)])
+                if not taken.hits(s, e):
+                    taken.add(s, e)
                     extra.append(_Org(s, e, None, name=name, type="ORGANIZATION", role_code=role,
                                       cc=self.t._country_in(name.split(" ")), source="cue"))
         return sorted(orgs + extra, key=_BY_S) if extra else orgs
@@ -609,7 +643,7 @@ class _Article:
         role_at_start = {s: (e, idx) for s, e, kind, idx in hits if kind == K_ROLE} if seqs else {}
         found: list[tuple[int, int, _Info]] = []
         for ss, se in seqs:
-            if _inside(taken, ss, se):
+            if taken.inside(ss, se):
                 continue
             for piece in _pieces(text, ss, se, taken):
                 if len(piece) == 1 and piece[0][0] not in role_at_start:
@@ -617,6 +651,7 @@ class _Article:
                 r = self._person(text, piece, role_at_start, ctx)
                 if r is not None:
                     found.append(r)
+        found_at = Occupancy(len(text), ((a, b) for a, b, _ in found))
         # Title + one capitalised word: "President Ruto", "Gen. Munir", "Mr. Chaudhry".
         for s, e, kind, idx in hits:
             if kind != K_ROLE or not text[s].isupper() or text[e : e + 1] != " ":
@@ -626,16 +661,19 @@ class _Article:
                 continue
             ts, te = m.span(1)
             word = text[ts:te]
-            if (word in R.LEADING_STOP or word in R.NOT_NAME or word in t.country_words or _hits(taken, ts, te)
-                    or any(a <= ts < b for a, b, _ in found) or ctx.place_at(ts, te)):
+            if (word in R.LEADING_STOP or word in R.NOT_NAME or word in t.country_words or taken.hits(ts, te)
+                    or found_at.covered(ts) or ctx.place_at(ts, te)):
                 continue
             info = self._person_info(word, s, e, idx, ts, te, text, ctx, title_only=True)
             found.append((ts, te, info))
+            found_at.add(ts, te)
         if len(found) > 1:
             found.sort(key=_FIRST)
         kept = []
         for s, e, info in found:
-            if not _hits(taken, s, e) and not any(a < e and s < b for a, b, _ in kept):
+            # ``found`` is sorted by start and ``kept`` never overlaps itself, so a span overlaps a kept one
+            # exactly when it starts before the end of the last one kept.
+            if not taken.hits(s, e) and not (kept and s < kept[-1][1]):
                 kept.append((s, e, info))
                 if " " in info.name:
                     self.people.setdefault(info.name, info)
@@ -651,13 +689,18 @@ class _Article:
         cw = t.country_words
         demonym_at = None if ctx._no_geo else ctx.demonym_at
         leading_stop = R.LEADING_STOP
+        # Invariant: every pass of this loop either moves ``i`` forward by at least one token or leaves it. A
+        # title is consumed with every token that starts before the title's end: the title's own first token
+        # always (it starts at ``a`` < its end), and the token it ends inside ("President's" for the title
+        # "President"), which the earlier ``piece[i][1] <= end`` test never consumed, so it looped for ever.
         while i < len(piece):
             a, b = piece[i]
             w = text[a:b]
             r = role_at_start.get(a)
             if r is not None and r[0] <= piece[-1][1]:
                 role = (a, r[0], r[1])
-                while i < len(piece) and piece[i][1] <= r[0]:
+                i += 1
+                while i < len(piece) and piece[i][0] < r[0]:
                     i += 1
                 continue
             d = demonym_at(a, b) if demonym_at is not None else None
@@ -818,18 +861,31 @@ class _Article:
                     full = by_surname[m["name"]]
                     _relink(m, full)
                     self.counts["actors-surname-linked"] += 1
+        # All surnames found in one automaton pass per paragraph: a search of the paragraph per surname was
+        # quadratic in long articles (they name more people).
+        auto = ahocorasick.Automaton()
+        for sur in by_surname:
+            auto.add_word(sur, sur)
+        auto.make_automaton()
         for p, text in enumerate(paragraphs):
             if not text:
                 continue
             row = out[p]
             added = False
+            row_at = None
+            present: dict[str, list[int]] = {}
+            for end, sur in auto.iter(text):
+                present.setdefault(sur, []).append(end - len(sur) + 1)
             for sur, full in by_surname.items():
-                if sur not in text:
+                if sur not in present:
                     continue
-                for s in _find_word(text, sur):
+                if row_at is None:
+                    row_at = Occupancy(len(text), ((m["start"], m["end"]) for m in row))
+                for s in _find_word(text, sur, present[sur]):
                     e = s + len(sur)
-                    if any(m["start"] < e and s < m["end"] for m in row):
+                    if row_at.hits(s, e):
                         continue
+                    row_at.add(s, e)
                     row.append(_mention(text, s, e, full))
                     self.counts["actors-surname-linked"] += 1
                     added = True
@@ -848,7 +904,7 @@ class _Article:
         agents = t._agents
         next_word = _NEXT_WORD.match
         for s, e, kind, idx in hits:
-            if kind != K_AGENT or _hits(taken, s, e):
+            if kind != K_AGENT or taken.hits(s, e):
                 continue
             name, typ, role_code = agents[idx]
             nxt = next_word(text, e)
@@ -880,7 +936,7 @@ class _Article:
                              R.make_id(text[s2:e], "ARMED_GROUP", cc), "REB")
             else:
                 info = t._agent_info(idx, cc)
-            if _hits(taken, s2, e):
+            if taken.hits(s2, e):
                 s2 = s
             yield s2, e, info
 
@@ -892,6 +948,7 @@ class _Context:
     # empty class-level defaults answer, and are never written to.
     _hit_starts: list[int] | None = None
     _hit_by_end: dict[int, list] | None = None
+    _place_occ: Occupancy | None = None
     place_by_end: dict[int, dict] = {}
     place_by_start: dict[int, dict] = {}
     demo_by_end: dict[int, dict] = {}
@@ -952,10 +1009,9 @@ class _Context:
         return m is not None and m["end"] == e
 
     def place_overlap(self, s: int, e: int) -> bool:
-        for m in self.places:
-            if m["start"] < e and s < m["end"]:
-                return True
-        return False
+        if self._place_occ is None:
+            self._place_occ = Occupancy(len(self.text), ((m["start"], m["end"]) for m in self.places))
+        return self._place_occ.hits(s, e)
 
     def demonym_at(self, s: int, e: int) -> str | None:
         if not self._indexed:
@@ -1080,16 +1136,33 @@ _AS_ROLE = re.compile(r" as (?:(?:the|its|his|her|their|a|an) )?")
 _OF_ORG = re.compile(r" (?:for|of|at|with|from) (?:the )?")
 
 
-def _find_word(text: str, word: str):
-    """Start offsets of ``word`` standing as a whole word (a possessive "'s" may follow)."""
-    i = text.find(word)
+def _find_word(text: str, word: str, starts: list[int] | None = None):
+    """Start offsets of ``word`` standing as a whole word (a possessive "'s" may follow).
+
+    ``starts``, when given, are all the (sorted) offsets where ``word`` occurs, found by the caller in one pass for
+    many words; they are stepped through exactly as the ``find`` loop would (skipping occurrences that start
+    inside the previous one).
+    """
     n = len(word)
-    while i >= 0:
+    if n == 0:
+        return  # find("") matches everywhere without moving: nothing to look for
+    if starts is None:
+        i = text.find(word)
+        found = []
+        # Invariant: each pass restarts the search n >= 1 characters further on: at most len(text) / n passes.
+        while i >= 0:
+            found.append(i)
+            i = text.find(word, i + n)
+        starts = found
+    nxt = 0
+    for i in starts:
+        if i < nxt:
+            continue
+        nxt = i + n
         before = text[i - 1] if i else " "
         after = text[i + n : i + n + 1]
         if not (before.isalnum() or before in "'’-_") and not (after.isalnum() or after in "-_"):
             yield i
-        i = text.find(word, i + n)
 
 
 def _strip_poss(w: str) -> str:
@@ -1144,33 +1217,12 @@ def _widens(text: str, pattern: _Org, d: _Org) -> bool:
 
 # Plain loops rather than any(<generator>): these run for every candidate over lists of a few spans, where the
 # generator's setup costs more than the test.
-def _overlaps(orgs: list[_Org], s: int, e: int) -> bool:
-    for o in orgs:
-        if o.s < e and s < o.e:
-            return True
-    return False
-
-
-def _hits(spans: list[tuple[int, int]], s: int, e: int) -> bool:
-    for a, b in spans:
-        if a < e and s < b:
-            return True
-    return False
-
-
-def _inside(spans: list[tuple[int, int]], s: int, e: int) -> bool:
-    for a, b in spans:
-        if a <= s and e <= b:
-            return True
-    return False
-
-
 def _pieces(text: str, ss: int, se: int, taken) -> list[list[tuple[int, int]]]:
     """Split a capitalised sequence into runs of name tokens: at organisation connectors ("of", "and") and at
     tokens another actor already took."""
     out: list[list[tuple[int, int]]] = []
     cur: list[tuple[int, int]] = []
-    check = _hits(taken, ss, se)
+    check = taken.hits(ss, se)
     connectors = R.ORG_CONNECTORS
     words = text[ss:se].split(" ")
     a = ss
@@ -1182,7 +1234,7 @@ def _pieces(text: str, ss: int, se: int, taken) -> list[list[tuple[int, int]]]:
         return [cur]
     for w in words:
         b = a + len(w)
-        if w in connectors or (check and _hits(taken, a, b)):
+        if w in connectors or (check and taken.hits(a, b)):
             if cur:
                 out.append(cur)
             cur = []

@@ -7,6 +7,7 @@ Beam, and two workers given the same article produce the same rows.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -15,7 +16,11 @@ import xxhash
 from .dedup import DedupSettings, MinHasher, exact_key
 from .language import article_languages
 from .paragraphs import comparison_key, count_words, split_paragraphs, text_hash
-from .tagging import EMPTY_ARTICLE, Tagger
+from .tag_sandbox import TAG_OFF, TAG_OK, TagOutcome
+from .tagging import EMPTY_ARTICLE
+
+# tag(paragraphs, title, taggable, text_bytes) -> TagOutcome: the budgeted tagging pass (see ``tag_sandbox``).
+TagFn = Callable[[list[str], "str | None", list[bool], int], TagOutcome]
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
@@ -46,13 +51,13 @@ class BuiltArticle:
     paragraphs: list[dict]
     # Dedup references (ids and hashes only): (exact_key, (published_us, article_id, para_index, source, n_words))
     refs: list[tuple] = field(default_factory=list)
-    # (band_key, text_hash) for paragraphs long enough for near-dup detection
-    bands: list[tuple[int, int]] = field(default_factory=list)
     # (text_hash, shingle bytes)
     shingles: list[tuple[int, bytes]] = field(default_factory=list)
     # per paragraph: article_id, para_index, bands, shingles — staged so the index need not recompute them
     sigs: list[dict] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    # Why the article's tags are empty when they are (status timeout or error), for the run record.
+    tag_problem: dict | None = None
 
 
 def build_article(
@@ -61,7 +66,7 @@ def build_article(
     run_id: str,
     dedup: DedupSettings,
     hasher: MinHasher | None,
-    tagger: Tagger | None,
+    tag: TagFn | None,
     languages: tuple[str, ...],
 ) -> BuiltArticle:
     aid = article_id(raw["source_uri"], raw.get("location") or "")
@@ -72,17 +77,25 @@ def build_article(
     art_lang, langs = article_languages(texts, keys)
     taggable = [lg in languages for lg in langs]
     counts = {"paragraphs": len(texts), "paragraph-text-bytes": sum(len(t.encode("utf-8")) for t in texts)}
-    counts["paragraphs-not-tagged-language"] = taggable.count(False) if tagger is not None else 0
+    counts["paragraphs-not-tagged-language"] = taggable.count(False) if tag is not None else 0
 
-    if tagger is not None and texts:
-        tags = tagger.tag_article(texts, raw.get("title"), taggable)
+    outcome = None
+    if tag is not None and texts:
+        outcome = tag(texts, raw.get("title"), taggable, counts["paragraph-text-bytes"])
+    if outcome is not None and outcome.tags is not None:
+        tags = outcome.tags
         places, actors, art_tags = tags.places, tags.actors, tags.article
         for k, v in tags.counts.items():
             counts[k] = counts.get(k, 0) + v
     else:
+        # Not tagged (tagging off, or the tagger timed out or failed): the article and its paragraphs are still
+        # published, deduplicated as usual, with empty tags and the reason in ``tag_status``.
         places = [[] for _ in texts]
         actors = [[] for _ in texts]
         art_tags = dict(EMPTY_ARTICLE)
+    tag_status = TAG_OFF if outcome is None else outcome.status
+    if tag_status not in (TAG_OK, TAG_OFF):
+        counts[f"articles-tag-{tag_status}"] = 1
 
     pub = raw.get("published")
     pub_us = published_us(pub)
@@ -105,9 +118,15 @@ def build_article(
         "duplicate_of_article": None,
         "n_chars": sum(len(t) for t in texts),
         **art_tags,
+        "tag_status": tag_status,
     }
     paras = []
     built = BuiltArticle(article, paras, counts=counts)
+    if tag_status not in (TAG_OK, TAG_OFF):
+        built.tag_problem = {
+            "article_id": aid, "source_uri": raw["source_uri"], "location": article["location"],
+            "tag_status": tag_status, "detail": outcome.detail, "seconds": round(outcome.seconds, 2),
+        }
     for i, t in enumerate(texts):
         paras.append(
             {
@@ -135,6 +154,4 @@ def build_article(
             bands = hasher.band_keys(hasher.signature(sh))
             built.shingles.append((hashes[i], sh_bytes))
             built.sigs.append({"article_id": aid, "para_index": i, "bands": bands, "shingles": sh_bytes})
-            for b in bands:
-                built.bands.append((b, hashes[i]))
     return built

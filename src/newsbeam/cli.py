@@ -7,7 +7,8 @@
     newsbeam forget OUT (--run ID | --source NAME_OR_URI)...
     newsbeam report OUT --html FILE [--since DATE] [--region NAME]
 
-Exit codes: 0 ok, 1 internal error, 2 usage error, 3 reject rate exceeded (output still published), 4 locked.
+Exit codes: 0 ok, 1 internal error, 2 usage error, 3 reject rate exceeded (output still published), 4 locked,
+5 stopped by --max-runtime (nothing published), 130 interrupted (Ctrl-C; nothing published).
 Bad usage always gets a one-line message on stderr.
 """
 
@@ -24,7 +25,8 @@ from pathlib import Path
 
 from . import __version__
 
-EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_REJECTS, EXIT_LOCKED = 0, 1, 2, 3, 4
+EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_REJECTS, EXIT_LOCKED, EXIT_TIMEOUT = 0, 1, 2, 3, 4, 5
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
 
 class UsageError(Exception):
@@ -57,6 +59,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--user-gazetteer", action="append", default=[], help="YAML/CSV of your own places")
     r.add_argument("--user-dictionary", action="append", default=[], help="YAML of your own actors")
     r.add_argument("--ner-model", help="spaCy model name or path merged with the rule-based actors (extra: ner)")
+    r.add_argument("--max-runtime", metavar="DURATION",
+                   help="stop a run still going after this long (90m, 2h or seconds): nothing is published, exit 5")
     r.add_argument("--quiet", action="store_true", help="print only the JSON summary line")
     r.add_argument("--log-file", help="also write the log here")
 
@@ -95,6 +99,13 @@ def _overrides(a: argparse.Namespace) -> dict:
         o["reprocess"] = True
     if a.max_reject_rate is not None:
         o["max_reject_rate"] = a.max_reject_rate
+    if a.max_runtime is not None:
+        from .config import ConfigError, parse_duration
+
+        try:
+            o["max_runtime"] = parse_duration(a.max_runtime)
+        except ConfigError as e:
+            raise UsageError(f"--max-runtime: {e}") from e
     ingest: dict = {}
     if a.field:
         fm = {}
@@ -186,8 +197,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"newsbeam: error: {e}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("newsbeam: interrupted", file=sys.stderr)
-        return EXIT_INTERNAL
+        print("\r\033[Knewsbeam: interrupted; nothing was published" if sys.stderr.isatty()
+              else "newsbeam: interrupted; nothing was published", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except Exception as e:  # noqa: BLE001 - the last line of defence reports and exits 1
         print(f"newsbeam: internal error: {type(e).__name__}: {e}", file=sys.stderr)
         traceback.print_exc(file=sys.stderr)
@@ -276,6 +288,12 @@ def _status(a: argparse.Namespace) -> int:
         print("  ".join(v.ljust(w) if i < 4 else v.rjust(w) for i, (v, w) in enumerate(zip(row, widths, strict=True))))
     if replaced:
         print("* files merged into a later compact run; the record stays for history and incremental runs")
+    for r in recs:  # why a run that did not publish stopped, and which articles were published untagged
+        if r.get("error"):
+            print(f"{r['run_id']} {r.get('status')} in stage {r.get('stage', '?')}: {r['error']}")
+        if r.get("tag_problems_total"):
+            print(f"{r['run_id']}: {r['tag_problems_total']} article(s) published untagged (tag_status timeout or "
+                  "error; listed under tag_problems in status --json)")
     if running:
         print(f"in progress: {running}")
     return EXIT_OK

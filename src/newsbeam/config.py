@@ -7,6 +7,7 @@ Example ``newsbeam.toml`` (every key optional)::
 
     workers = 2
     max_reject_rate = 0.2
+    max_runtime = "2h"
     languages = ["en"]
 
     [ingest]
@@ -22,12 +23,15 @@ Example ``newsbeam.toml`` (every key optional)::
     actors = true
     user_gazetteers = ["my_places.yaml"]
     user_dictionaries = ["watchlist.yaml"]
+    article_budget_s = 5.0          # per article: max(this, article_budget_s_per_mb * MB of text)
+    article_budget_s_per_mb = 2.0
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sys
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
@@ -61,12 +65,20 @@ class TaggingConfig:
     user_gazetteers: tuple[str, ...] = ()
     user_dictionaries: tuple[str, ...] = ()
     ner_model: str | None = None
+    # Per-article budget: max(article_budget_s, article_budget_s_per_mb * MB of text); 0 = no budget, in-process.
+    article_budget_s: float = 5.0
+    article_budget_s_per_mb: float = 2.0
+    # Extra tagger functions ("module:function"), called after the built-in taggers in the tagging process.
+    extra_taggers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Config:
     workers: int = 1
     max_reject_rate: float | None = None
+    # Run-level watchdog, in seconds ("90m", "2h" or a number in a file or on the command line): a run past it
+    # stops, publishes nothing and exits 5. None = no limit.
+    max_runtime: float | None = None
     reprocess: bool = False
     languages: tuple[str, ...] = ("en",)
     ingest: IngestConfig = field(default_factory=IngestConfig)
@@ -83,7 +95,28 @@ class Config:
 _SECTIONS = {"ingest": IngestConfig, "dedup": DedupSettings, "tagging": TaggingConfig}
 
 
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
+
+
+def parse_duration(value: str | float | int) -> float:
+    """Seconds in ``90m``, ``2h``, ``45s``, ``1d`` or a plain number of seconds.
+
+    >>> parse_duration("90m"), parse_duration("2h"), parse_duration(30)
+    (5400.0, 7200.0, 30.0)
+    """
+    if isinstance(value, bool):
+        raise ConfigError(f"not a duration: {value!r}")
+    if isinstance(value, (int, float)):
+        return float(value)
+    m = _DURATION.match(str(value))
+    if not m:
+        raise ConfigError(f"not a duration (use e.g. 90m, 2h or seconds): {value!r}")
+    return float(m.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2) or "s"]
+
+
 def _coerce(cls: type, name: str, value: Any) -> Any:
+    if cls is Config and name == "max_runtime" and value is not None:
+        return parse_duration(value)
     t = str({f.name: f for f in fields(cls)}[name].type)
     if isinstance(value, list) or t.startswith("tuple"):
         if not isinstance(value, (list, tuple)):
@@ -126,6 +159,10 @@ def merge(base: Config, values: dict[str, Any], where: str = "") -> Config:
         raise ConfigError("workers must be >= 1")
     if cfg.max_reject_rate is not None and not 0 <= cfg.max_reject_rate <= 1:
         raise ConfigError("max_reject_rate must be between 0 and 1")
+    if cfg.tagging.article_budget_s < 0 or cfg.tagging.article_budget_s_per_mb < 0:
+        raise ConfigError("tagging.article_budget_s and article_budget_s_per_mb must be >= 0")
+    if cfg.max_runtime is not None and cfg.max_runtime <= 0:
+        raise ConfigError("max_runtime must be a positive duration")
     return cfg
 
 

@@ -22,7 +22,7 @@ from . import __version__
 from .articles import uri_hash
 from .cli import EXIT_INTERNAL, EXIT_LOCKED, EXIT_OK, EXIT_REJECTS, EXIT_USAGE, UsageError, take_lock
 from .config import Config, ConfigError, load
-from .progress import ProgressPrinter, log_tail, worker_log
+from .progress import ProgressPrinter, log_tail, read_progress, read_states, stage_of, worker_log
 from .runner import BeamOptionsError, validate_beam_args
 from .schema import SCHEMA_VERSION
 from .sources import UsageError as InputUsageError
@@ -41,6 +41,8 @@ from .store import (
     views_stale,
     write_record,
 )
+from .tag_sandbox import read_tag_problems
+from .watchdog import EXIT_TIMEOUT, RunWatchdog, kill_descendants, park_if_stopping
 
 
 def _now() -> str:
@@ -100,6 +102,8 @@ def summarize(counts: dict[str, int], seconds: float, n_inputs: int, n_skipped: 
         "rejects_by_reason": {k[8:]: v for k, v in sorted(counts.items()) if k.startswith("rejects-") and v},
         "places": counts.get("place-mentions", 0),
         "actors": counts.get("actor-mentions", 0),
+        "tag_timeouts": counts.get("articles-tag-timeout", 0),
+        "tag_errors": counts.get("articles-tag-error", 0),
         "seconds": round(seconds, 2),
         "text_mb": round(text_mb, 3),
         "mb_per_s": round(text_mb / seconds, 3) if seconds > 0 else 0.0,
@@ -117,7 +121,9 @@ def _human(summary: dict, counts: dict, cfg: Config, run_id: str, out: Path) -> 
         f"  paragraphs {s['paragraphs']}  duplicates {s['duplicates']} "
         f"(exact {s['exact_duplicates']}, near {s['near_duplicates']}), boilerplate {s['boilerplate']}",
         f"  rejects    {s['rejects']} {json.dumps(s['rejects_by_reason'])}",
-        f"  tags       places {s['places']}, actors {s['actors']}",
+        f"  tags       places {s['places']}, actors {s['actors']}"
+        + (f"; untagged: {s['tag_timeouts']} over the time budget, {s['tag_errors']} tagger errors "
+           "(tag_status in articles)" if s["tag_timeouts"] or s["tag_errors"] else ""),
         f"  speed      {s['seconds']} s, {s['text_mb']} MB of paragraph text, {s['mb_per_s']} MB/s",
         "  counters   " + ", ".join(f"{k}={v}" for k, v in sorted(counts.items()) if not k.startswith("xfer-")),
         "  transfers  every shuffle delivered what was sent (xfer-* counters in the run record)"
@@ -142,6 +148,13 @@ def _check_user_files(cfg: Config) -> None:
             read(path)
         except (OSError, ValueError) as e:
             raise UsageError(str(e).splitlines()[0] if str(e) else f"cannot read {path}") from e
+    from .tagging import load_extra_tagger
+
+    for path in cfg.tagging.extra_taggers:
+        try:
+            load_extra_tagger(path)
+        except ValueError as e:
+            raise UsageError(str(e)) from e
 
 
 def run_command(a: Namespace, overrides: dict, beam_args: list[str], log: logging.Logger) -> int:
@@ -205,6 +218,11 @@ def _run_checked(
     return counts
 
 
+def _input_list(todo: list, unreachable: set[str] = frozenset()) -> list[dict]:
+    return [{"uri": r.uri, "key": r.key, "size": r.size, "mtime": r.mtime, "etag": r.etag,
+             "retry": r.key in unreachable} for r in todo]
+
+
 def _run_locked(cfg: Config, refs: list, out: Path, beam_args: list[str], log: logging.Logger, quiet: bool) -> int:
 
     removed = cleanup_unpublished(out)
@@ -241,26 +259,73 @@ def _run_locked(cfg: Config, refs: list, out: Path, beam_args: list[str], log: l
              len(skipped), cfg.workers)
     log_path = out / "_logs" / f"{run_id}.log"
     record["beam_log"] = str(log_path.relative_to(out))
-    try:
-        with worker_log(log_path) as real_stderr:
-            show = not quiet and real_stderr.isatty()
-            with ProgressPrinter(staging, len(todo), real_stderr) if show else contextlib.nullcontext():
-                lost_first: list[str] = []
-                counts = _run_checked(todo, cfg, run_id, staging, out, superseded, beam_args, log, lost_first)
-                if lost_first:
-                    record["lost_in_first_attempt"] = lost_first
-    except Exception:
-        write_record(out, {**record, "status": "failed", "ended": _now(), "seconds": time.monotonic() - t0})
-        tail = log_tail(log_path)
-        if tail:
-            print(f"newsbeam: last lines of {log_path}:\n{tail}", file=sys.stderr)
-        raise
+    phase = {"stage": "starting"}
+
+    def stage_now() -> str:
+        if phase["stage"] == "pipeline":
+            with contextlib.suppress(Exception):
+                return stage_of(read_progress(staging), read_states(staging))
+            return "pipeline"
+        return phase["stage"]
+
+    def failed(status: str, error: str) -> None:
+        """The record of a run that stopped before publishing: why, in which stage, and what it was given."""
+        rec = {**record, "status": status, "stage": stage_now(), "error": error, "ended": _now(),
+               "seconds": round(time.monotonic() - t0, 2), "inputs": _input_list(todo)}
+        with contextlib.suppress(Exception):
+            write_record(out, rec)
+
+    def on_stop(kind: str) -> None:
+        """Called by the watchdog (max_runtime or Ctrl-C) before it ends the process: nothing is published."""
+        stage = stage_now()
+        if kind == "timeout":
+            why = f"stopped after max_runtime ({cfg.max_runtime:g} s) while {stage}"
+            say = (f"newsbeam: run {run_id} stopped: it ran longer than max_runtime ({cfg.max_runtime:g} s) while "
+                   f"{stage}; nothing was published (exit {EXIT_TIMEOUT})")
+        else:
+            why, say = f"interrupted (SIGINT) while {stage}", "newsbeam: interrupted; nothing was published"
+        failed(kind, why)
+        kill_descendants()
+        shutil.rmtree(staging, ignore_errors=True)
+        clear = "\r\033[K" if sys.stderr.isatty() else ""
+        print(clear + say, file=sys.stderr, flush=True)
+
+    with RunWatchdog(cfg.max_runtime, on_stop) as watchdog:
+        try:
+            with worker_log(log_path) as real_stderr:
+                show = not quiet and real_stderr.isatty()
+                with ProgressPrinter(staging, len(todo), real_stderr) if show else contextlib.nullcontext():
+                    lost_first: list[str] = []
+                    phase["stage"] = "pipeline"
+                    counts = _run_checked(todo, cfg, run_id, staging, out, superseded, beam_args, log, lost_first)
+                    phase["stage"] = "checking"
+                    if lost_first:
+                        record["lost_in_first_attempt"] = lost_first
+        except KeyboardInterrupt:
+            park_if_stopping()  # SIGINT is the watchdog's (it records, cleans up and exits 130)
+            raise
+        except Exception as e:
+            park_if_stopping()  # the watchdog is stopping the run (and killed what raised this): it reports
+            failed("failed", f"{type(e).__name__}: {e}")
+            kill_descendants()
+            tail = log_tail(log_path)
+            if tail:
+                print(f"newsbeam: last lines of {log_path}:\n{tail}", file=sys.stderr)
+            raise
+        return _finish(cfg, record, counts, todo, skipped, staging, out, log, quiet, t0, watchdog, phase)
+
+
+def _finish(cfg: Config, record: dict, counts: dict, todo: list, skipped: list, staging: Path, out: Path,
+            log: logging.Logger, quiet: bool, t0: float, watchdog: RunWatchdog, phase: dict) -> int:
+    """Summary, run record and publish of a run whose pipeline finished."""
+    run_id = record["run_id"]
     seconds = time.monotonic() - t0
     if counts.get("runs-repeated-single-worker"):
         log.warning("newsbeam: the multi-process runner lost records between stages; the run was repeated with one "
                     "worker (what was lost: 'lost_in_first_attempt' in _runs/%s.json)", run_id)
     summary = summarize(counts, seconds, len(todo), len(skipped))
     unreachable = _unreachable_keys(staging)
+    problems, n_problems = read_tag_problems(str(staging))
     gaz_version = None
     if cfg.tagging.places or cfg.tagging.actors:
         from .gazetteer import gazetteer_version
@@ -273,17 +338,20 @@ def _run_locked(cfg: Config, refs: list, out: Path, beam_args: list[str], log: l
             "counts": {**counts, **{k: v for k, v in summary.items() if isinstance(v, (int, float))}},
             "summary": summary,
             "gazetteer_version": gaz_version,
-            "inputs": [
-                {"uri": r.uri, "key": r.key, "size": r.size, "mtime": r.mtime, "etag": r.etag,
-                 "retry": r.key in unreachable}
-                for r in todo
-            ],
+            "inputs": _input_list(todo, unreachable),
+            "tag_problems": problems,
+            "tag_problems_total": n_problems,
         }
     )
+    if n_problems:
+        log.warning("newsbeam: %d article(s) published untagged (tagging timed out or failed); see tag_status in "
+                    "the articles table and 'tag_problems' in _runs/%s.json", n_problems, run_id)
     exceeded = cfg.max_reject_rate is not None and summary["reject_rate"] > cfg.max_reject_rate
     record["status"] = "reject_rate_exceeded" if exceeded else "ok"
     record["exit_code"] = EXIT_REJECTS if exceeded else EXIT_OK
-    publish(out, run_id, staging, record)
+    phase["stage"] = "publishing"
+    with watchdog.publishing():
+        publish(out, run_id, staging, record)
     if not quiet:
         print(_human(summary, Counter(counts), cfg, run_id, out))
     print(json.dumps({"newsbeam_summary": {"run_id": run_id, "status": record["status"], **summary}}, sort_keys=True))

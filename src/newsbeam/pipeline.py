@@ -33,6 +33,7 @@ from .memory import Trimmer, configure_allocator, release_unused
 from .near import NearDuplicates
 from .progress import ProgressWriter
 from .staging import SHARD_TEXT_BYTES, SIG_SCHEMA, ShardWriter, new_shard_id
+from .tag_sandbox import close_tag_fn, make_tag_fn, write_tag_problem
 
 # --- Reading --------------------------------------------------------------------------------------------------
 
@@ -104,12 +105,12 @@ class ProcessArticlesFn(CountingDoFn):
         self.run_id, self.staging, self.cfg = run_id, staging, cfg
 
     def setup(self):
-        from .tagging import Tagger
-
-        t = self.cfg.tagging
-        self.tagger = Tagger.shared(t) if (t.places or t.actors) else None
-        self.hasher = MinHasher(self.cfg.dedup) if self.cfg.dedup.near else None
         self.progress = ProgressWriter(self.staging, "process")
+        self.tag = make_tag_fn(self.cfg.tagging, self.progress)
+        self.hasher = MinHasher(self.cfg.dedup) if self.cfg.dedup.near else None
+
+    def teardown(self):
+        close_tag_fn(self.cfg.tagging)
 
     def start_bundle(self):
         super().start_bundle()
@@ -145,7 +146,7 @@ class ProcessArticlesFn(CountingDoFn):
             run_id=self.run_id,
             dedup=self.cfg.dedup,
             hasher=self.hasher,
-            tagger=self.tagger,
+            tag=self.tag,
             languages=tuple(self.cfg.languages),
         )
         if not built.paragraphs:
@@ -167,6 +168,8 @@ class ProcessArticlesFn(CountingDoFn):
             self.announced = True
             self.inc("xfer-shards-sent")
             yield beam.pvalue.TaggedOutput("shard", self.shard)
+        if built.tag_problem is not None:
+            write_tag_problem(self.staging, built.tag_problem)
         self.art_writer.add(built.article)
         for p in built.paragraphs:
             self.para_writer.add(p)

@@ -41,6 +41,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .gazetteer import F_BLOCKER, F_COMMON, F_DEMONYM, F_FIRSTNAME, F_HARD, F_USER, Gazetteer
+from .spans import Occupancy
 
 TITLE_WEIGHT = 2.0
 FIRST_PARA_WEIGHT = 1.5
@@ -267,11 +268,16 @@ class _Cand:
         self.why: str | None = None
 
 
+# Characters the place automaton scans per call (see ``PlaceTagger._scan``).
+_WINDOW = 8192
+
+
 class PlaceTagger:
     def __init__(self, gaz: Gazetteer):
         self.gaz = gaz
         self._auto = gaz.automaton
         self._klen = [len(k) for k in gaz.key_text]
+        self._longest = max(self._klen, default=1)
         self._flags = gaz.key_flags
         self._cands = gaz.key_cands
         self._qual = gaz.key_qualifier
@@ -302,31 +308,48 @@ class PlaceTagger:
 
         The automaton's leftmost-longest pass consumes the text it matched, so a key that fails the word-boundary
         test ("The D" in "The Dominican Republic") would hide the real name behind it: after a rejected match the
-        scan restarts one character after its start, which costs only the length of the rejected match.
+        scan restarts one character after its start.
+
+        The automaton is run over windows of ``_WINDOW`` characters (plus the longest key), not over the whole text
+        from each restart: every call converts the string it is given, so restarting on a megabyte paragraph cost
+        a megabyte per rejected match (quadratic). A match that starts in a window's last ``longest key``
+        characters may be cut by the window's end, so it is left to the next window, which starts there.
+        Invariant: every pass of the outer loop moves ``pos`` forward (past a rejected match's start, to a later
+        match's start, or to the end of the window or of the last match taken).
         """
         out = []
         klen = self._klen
         n = len(text)
+        span = _WINDOW + self._longest
         pos = 0
         while pos < n:
-            restart = -1
-            for end, kid in self._auto.iter_long(text, pos):
-                s = end - klen[kid] + 1
+            window = text if pos == 0 and n <= span else text[pos : pos + span]
+            last = pos + span >= n  # this window reaches the end of the text
+            limit = len(window) if last else _WINDOW  # matches starting at or after this go to the next window
+            nxt = pos + limit
+            for end, kid in self._auto.iter_long(window):
+                rel = end - klen[kid] + 1
+                if rel >= limit:
+                    nxt = pos + rel
+                    break
+                s = pos + rel
+                e = pos + end + 1
                 ok = True
                 if s > 0:
                     c = text[s - 1]
                     ok = not (c.isalnum() or c == "_" or c == "@")
-                end += 1
-                if ok and end < n:
-                    c = text[end]
+                if ok and e < n:
+                    c = text[e]
                     ok = not (c.isalnum() or c == "_")
                 if not ok:
-                    restart = s + 1
+                    nxt = s + 1
                     break
-                out.append((s, end, kid))
-            if restart < 0:
-                break
-            pos = restart
+                out.append((s, e, kid))
+                nxt = max(nxt, e)
+            else:
+                if last:
+                    break
+            pos = nxt
         return out
 
     def _dateline(self, text: str) -> tuple[int, int, int] | None:
@@ -575,12 +598,13 @@ class PlaceTagger:
                 matches = [dl, *(m for m in matches if m[0] >= dl[1])]
                 dl_kid = dl[2]
             spans = blocked[p] if (blocked and p < len(blocked) and not is_title) else ()
+            spans = Occupancy(len(text), spans) if spans else None  # O(span) tests, not O(spans) each
             row: list[_Cand] = []
             for s, e, kid in matches:
                 fl = flags_of[kid]
                 if fl & F_BLOCKER:
                     continue
-                if spans and any(bs < e and s < be for bs, be in spans):
+                if spans is not None and spans.hits(s, e):
                     if not fl & F_DEMONYM and self._would_fire(p, s, e, kid, text):
                         res.n_blocked += 1
                     continue

@@ -34,6 +34,8 @@ class ProgressWriter:
     def __init__(self, staging: str, stage: str, every: float = 1.0):
         self.path = Path(staging) / PROGRESS_DIR / f"{stage}-{os.getpid()}-{uuid.uuid4().hex[:8]}.json"
         self.counts: Counter = Counter()
+        # Not summed: what this instance is doing now (the article being tagged since when, the last one done).
+        self.state: dict = {}
         self.every = every
         self._last = 0.0
 
@@ -43,33 +45,75 @@ class ProgressWriter:
         if now - self._last >= self.every:
             self.flush(now)
 
+    def set_state(self, **kv) -> None:
+        self.state.update(kv)
+        now = time.monotonic()
+        if now - self._last >= self.every:
+            self.flush(now)
+
     def flush(self, now: float | None = None) -> None:
         self._last = now if now is not None else time.monotonic()
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # Not parents=True: once a stopped run's staging folder is removed, a late flush must not recreate it.
+            self.path.parent.mkdir(exist_ok=True)
             tmp = self.path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(self.counts))
+            tmp.write_text(json.dumps({"counts": self.counts, "state": self.state}))
             os.replace(tmp, self.path)
         except OSError:
             pass  # progress is a courtesy; never fail a run for it
 
 
-def read_progress(staging: Path) -> Counter:
-    total: Counter = Counter()
+def _progress_files(staging: Path):
     for p in (Path(staging) / PROGRESS_DIR).glob("*.json"):
         with contextlib.suppress(OSError, ValueError):
-            total.update(json.loads(p.read_text()))
+            data = json.loads(p.read_text())
+            yield (data.get("counts", {}), data.get("state", {})) if "counts" in data else (data, {})
+
+
+def read_progress(staging: Path) -> Counter:
+    total: Counter = Counter()
+    for counts, _state in _progress_files(staging):
+        total.update(counts)
     return total
 
 
-def progress_line(c: Counter, n_inputs: int, seconds: float) -> str:
+def read_states(staging: Path) -> list[dict]:
+    return [state for _counts, state in _progress_files(staging) if state]
+
+
+def stage_of(c: Counter, states: list[dict] | None = None) -> str:
+    """The pipeline's stage from the workers' totals: reading, tagging (articles being processed) or writing."""
+    if c.get("shards_final"):
+        return "writing"
+    if c.get("articles_done") or any(s.get("busy_since") for s in states or ()):
+        return "tagging"
+    if any(s.get("starting") for s in states or ()):
+        return "starting taggers"
+    return "reading"
+
+
+def progress_line(c: Counter, n_inputs: int, seconds: float, states: list[dict] | None = None,
+                  now: float | None = None) -> str:
+    """One status line; with the workers' states it also names an article tagged for longer than its budget and
+    says how long ago the last article finished, so that slow and stuck look different."""
     mb = c.get("text_bytes", 0) / 1e6
-    stage = "writing" if c.get("shards_final") else ("tagging" if c.get("articles_done") else "reading")
     rate = mb / seconds if seconds > 0 else 0.0
-    return (
-        f"{stage:<8} files {c.get('inputs', 0)}/{n_inputs}  articles read {c.get('articles', 0)}, "
+    line = (
+        f"{stage_of(c, states)} files {c.get('inputs', 0)}/{n_inputs}  articles read {c.get('articles', 0)}, "
         f"processed {c.get('articles_done', 0)}  {mb:.1f} MB  {rate:.2f} MB/s  {seconds:.0f} s"
     )
+    if not states:
+        return line
+    now = time.time() if now is None else now
+    done = [s["last_done"] for s in states if s.get("last_done")]
+    if done:
+        line += f"  last article done {now - max(done):.0f} s ago"
+    slow = [s for s in states if s.get("busy_since") and now - s["busy_since"] > s.get("busy_budget", 0)]
+    if slow:
+        s = max(slow, key=lambda s: now - s["busy_since"])
+        title = s.get("busy_title") or "(untitled)"
+        line += f"  over budget: {title!r} {now - s['busy_since']:.0f} s (budget {s.get('busy_budget', 0):.0f} s)"
+    return line
 
 
 class ProgressPrinter:
@@ -94,7 +138,8 @@ class ProgressPrinter:
 
     def _loop(self) -> None:
         while not self._stop.wait(self.every):
-            line = progress_line(read_progress(self.staging), self.n_inputs, time.monotonic() - self._t0)
+            line = progress_line(read_progress(self.staging), self.n_inputs, time.monotonic() - self._t0,
+                                 read_states(self.staging))
             with contextlib.suppress(OSError, ValueError):
                 self.stream.write("\r\033[K" + line)
                 self.stream.flush()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 ACTOR_TYPES = ("PERSON", "ORGANIZATION", "ARMED_GROUP", "GOVERNMENT", "SECURITY_FORCE", "GROUP", "MEDIA")
 DUP_KINDS = ("exact", "near")
@@ -102,6 +102,8 @@ ARTICLES = pa.schema(
         _f("regions", pa.list_(REGION), "ranked first-level regions", ""),
         _f("actors", pa.list_(ARTICLE_ACTOR), "actors of the article, most mentioned first", ""),
         _f("n_chars", pa.int64(), "code points of cleaned paragraph text", "4210"),
+        _f("tag_status", pa.string(), "ok; timeout or error (tagging exceeded its budget or failed: tags are "
+           "empty, the article is otherwise complete); off when tagging was switched off", "ok"),
     ]
 )
 

@@ -10,7 +10,9 @@ it; nothing heavy is ever pickled into the pipeline graph.
 
 from __future__ import annotations
 
+import importlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -34,6 +36,25 @@ EMPTY_ARTICLE = {
     "regions": [],
     "actors": [],
 }
+
+
+def load_extra_tagger(path: str) -> Callable[[list[str], str | None], dict[str, int] | None]:
+    """An extra tagger by import path, ``"package.module:function"``.
+
+    The function gets ``(paragraphs, title)`` and may return named counts to add to the run's counters. It runs in
+    the tagging process after the built-in taggers, under the same per-article budget (the fault-injection taggers
+    of the tests are chosen this way). A bad path is a ``ValueError`` (a usage error at the start of a run).
+    """
+    module, _, attr = path.partition(":")
+    if not module or not attr:
+        raise ValueError(f"tagging.extra_taggers: expected 'module:function', got {path!r}")
+    try:
+        fn = getattr(importlib.import_module(module), attr)
+    except (ImportError, AttributeError) as e:
+        raise ValueError(f"tagging.extra_taggers: cannot import {path!r}: {e}") from e
+    if not callable(fn):
+        raise ValueError(f"tagging.extra_taggers: {path!r} is not callable")
+    return fn
 
 
 class Tagger:
@@ -62,16 +83,26 @@ class Tagger:
             from .ner import NerMerger
 
             self.ner = NerMerger(cfg.ner_model)
+        self.extra = [load_extra_tagger(path) for path in cfg.extra_taggers]
 
     @classmethod
     def shared(cls, cfg: TaggingConfig) -> Tagger:
-        key = (cfg.places, cfg.actors, tuple(cfg.user_gazetteers), tuple(cfg.user_dictionaries), cfg.ner_model)
+        key = (cfg.places, cfg.actors, tuple(cfg.user_gazetteers), tuple(cfg.user_dictionaries), cfg.ner_model,
+               tuple(cfg.extra_taggers))
         if key not in cls._instances:
             cls._instances[key] = cls(cfg)
         return cls._instances[key]
 
     def tag_article(self, paragraphs: list[str], title: str | None, taggable: list[bool]) -> ArticleTags:
         """Tag the paragraphs whose language the taggers handle (``taggable``); the others get empty lists."""
+        tags = self._tag_builtin(paragraphs, title, taggable)
+        for fn in self.extra:
+            extra_counts = fn(paragraphs, title)
+            if extra_counts:
+                tags.counts.update(extra_counts)
+        return tags
+
+    def _tag_builtin(self, paragraphs: list[str], title: str | None, taggable: list[bool]) -> ArticleTags:
         n = len(paragraphs)
         counts: Counter = Counter()
         if self.places is None or not any(taggable):

@@ -1,0 +1,367 @@
+"""Tagging under a per-article time budget, in a child process that can be stopped.
+
+Why a process: the taggers are pure Python over text nobody controls. An endless loop in pure Python, a regular
+expression stuck in C, or a crash cannot be interrupted from a thread: signals (SIGALRM) reach only the main thread,
+and Beam runs DoFns in worker threads of its own on every runner. A child process can always be killed, and a
+killed process burns no more CPU. So each worker process keeps one long-lived tagging child
+(``python -m newsbeam.tag_sandbox``), sends it one article at a time over a pipe and waits at most the article's
+budget for the answer. On a timeout the child is killed (SIGKILL) and reaped, the article is published untagged with
+``tag_status = "timeout"``, and the next article starts a fresh child. An exception in a tagger comes back as
+``tag_status = "error"`` with its message; a child that dies (segfault, out of memory) gives ``"error"`` too.
+
+The budget for an article is ``max(article_budget_s, article_budget_s_per_mb * MB of its text)``
+(``[tagging]`` in the configuration; defaults 5 s and 2 s/MB). ``article_budget_s = 0`` tags in the worker's own
+process with no budget (for measurements only: nothing then protects the run).
+
+Wire format, both ways: an 8-byte big-endian length, then a pickle. Parent -> child: ``("init", TaggingConfig)``
+once, then ``("tag", paragraphs, title, taggable)``. Child -> parent: ``("ready", None)``, then ``("ok",
+ArticleTags)`` or ``("error", "ExceptionName: message")`` per article.
+
+The child must not outlive its worker even when the worker is killed: it is started with ``PR_SET_PDEATHSIG``
+(Linux) from one long-lived spawner thread, since the kernel sends that signal when the *thread* that started the
+child ends and Beam retires idle worker threads; elsewhere a watcher thread in the child exits when its parent
+changes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import select
+import signal
+import struct
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from queue import Queue
+from typing import Any
+
+from .config import TaggingConfig
+from .tagging import ArticleTags, Tagger
+from .watchdog import park_if_stopping
+
+_LEN = struct.Struct(">Q")
+# Building the taggers can take a while the first time (the gazetteer cache is built and written): not budgeted.
+STARTUP_TIMEOUT_S = 600.0
+TAG_OK, TAG_TIMEOUT, TAG_ERROR, TAG_OFF = "ok", "timeout", "error", "off"
+
+
+def article_budget(cfg: TaggingConfig, text_bytes: int) -> float:
+    """Seconds one article may take: the configured floor, or more for long articles (0 = no budget)."""
+    if cfg.article_budget_s <= 0:
+        return 0.0
+    return max(cfg.article_budget_s, cfg.article_budget_s_per_mb * text_bytes / 1e6)
+
+
+@dataclass(frozen=True, slots=True)
+class TagOutcome:
+    """What tagging one article gave: its tags (None unless ``status`` is ok), a status and why."""
+
+    tags: ArticleTags | None
+    status: str
+    detail: str = ""
+    seconds: float = 0.0
+
+
+# --- Framing ------------------------------------------------------------------------------------------------------
+
+
+def _write_frame(fd: int, obj: Any) -> None:
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    view = memoryview(_LEN.pack(len(data)) + data)
+    # Invariant: os.write returns >= 1 or raises, so each pass shortens what is left.
+    while view:
+        n = os.write(fd, view)
+        view = view[n:]
+
+
+class _Timeout(Exception):
+    pass
+
+
+class _Closed(Exception):
+    pass
+
+
+def _read_exact(fd: int, n: int, deadline: float | None, on_wait: Callable[[], None] | None) -> bytes:
+    parts, got = [], 0
+    # Invariant: each pass either reads >= 1 byte, raises (closed, timed out), or waits at most one second; the
+    # deadline (when set) is fixed, so the loop ends by then.
+    while got < n:
+        timeout = 1.0 if deadline is None else min(1.0, deadline - time.monotonic())
+        if timeout <= 0:
+            raise _Timeout
+        ready, _, _ = select.select([fd], [], [], timeout)
+        if not ready:
+            if on_wait is not None:
+                on_wait()
+            continue
+        chunk = os.read(fd, min(n - got, 1 << 20))
+        if not chunk:
+            raise _Closed
+        parts.append(chunk)
+        got += len(chunk)
+    return b"".join(parts)
+
+
+def _read_frame(fd: int, deadline: float | None = None, on_wait: Callable[[], None] | None = None) -> Any:
+    (size,) = _LEN.unpack(_read_exact(fd, _LEN.size, deadline, on_wait))
+    return pickle.loads(_read_exact(fd, size, deadline, on_wait))
+
+
+# --- Starting children from one long-lived thread ----------------------------------------------------------------
+
+
+def _pdeathsig() -> None:  # runs in the child between fork and exec
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+class _Spawner:
+    """Starts children from one daemon thread that lives as long as the process (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self._q: Queue[tuple[list[str], Future]] = Queue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def popen(self, argv: list[str]) -> subprocess.Popen:
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._loop, name="newsbeam-tag-spawner", daemon=True)
+                self._thread.start()
+        fut: Future = Future()
+        self._q.put((argv, fut))
+        return fut.result()
+
+    def _loop(self) -> None:
+        while True:
+            argv, fut = self._q.get()
+            try:
+                fut.set_result(subprocess.Popen(
+                    argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True,
+                    preexec_fn=_pdeathsig if sys.platform.startswith("linux") else None,
+                ))
+            except BaseException as e:  # noqa: BLE001 - handed to the caller
+                fut.set_exception(e)
+
+
+_SPAWNER = _Spawner()
+
+
+# --- The parent side ----------------------------------------------------------------------------------------------
+
+
+class SandboxedTagger:
+    """``tag_article`` in a child process under a budget; one per worker process (``shared``), used under a lock."""
+
+    _instances: dict[TaggingConfig, SandboxedTagger] = {}
+    _instances_lock = threading.Lock()
+
+    def __init__(self, cfg: TaggingConfig):
+        self.cfg = cfg
+        self.proc: subprocess.Popen | None = None
+        self.lock = threading.Lock()
+        self.restarts = 0
+
+    @classmethod
+    def shared(cls, cfg: TaggingConfig) -> SandboxedTagger:
+        with cls._instances_lock:
+            inst = cls._instances.get(cfg)
+            if inst is None:
+                inst = cls._instances[cfg] = cls(cfg)
+            return inst
+
+    # -- the child's life --
+
+    def _start(self, on_start: Callable[[], None] | None) -> subprocess.Popen:
+        proc = _SPAWNER.popen([sys.executable, "-m", "newsbeam.tag_sandbox"])
+        try:
+            _write_frame(proc.stdin.fileno(), ("init", self.cfg))
+            kind, detail = _read_frame(proc.stdout.fileno(), time.monotonic() + STARTUP_TIMEOUT_S, on_start)
+        except (_Timeout, _Closed, OSError) as e:
+            self._kill(proc)
+            raise RuntimeError(f"the tagging process did not start ({type(e).__name__})") from e
+        if kind != "ready":
+            self._kill(proc)
+            raise RuntimeError(f"the tagging process could not build its taggers: {detail}")
+        return proc
+
+    @staticmethod
+    def _kill(proc: subprocess.Popen) -> None:
+        with contextlib.suppress(OSError):
+            proc.kill()
+        with contextlib.suppress(Exception):
+            proc.wait(timeout=30)
+        for f in (proc.stdin, proc.stdout):
+            with contextlib.suppress(Exception):
+                f.close()
+
+    def close(self) -> None:
+        with self.lock:
+            if self.proc is not None:
+                self._kill(self.proc)
+                self.proc = None
+
+    # -- one article --
+
+    def tag_article(self, paragraphs: list[str], title: str | None, taggable: list[bool], budget: float,
+                    on_wait: Callable[[], None] | None = None,
+                    on_start: Callable[[], None] | None = None) -> TagOutcome:
+        """Tag one article within ``budget`` seconds; ``on_wait`` is called about once a second while waiting,
+        ``on_start`` likewise while a new tagging process builds its taggers (not counted in the budget)."""
+        with self.lock:
+            if self.proc is None or self.proc.poll() is not None:
+                if self.proc is not None:
+                    self.restarts += 1
+                    self._kill(self.proc)
+                self.proc = self._start(on_start)
+            proc = self.proc
+            t0 = time.monotonic()
+            try:
+                _write_frame(proc.stdin.fileno(), ("tag", paragraphs, title, taggable))
+                kind, value = _read_frame(proc.stdout.fileno(), t0 + budget, on_wait)
+            except _Timeout:
+                self._kill(proc)
+                self.proc = None
+                return TagOutcome(None, TAG_TIMEOUT, f"tagging took longer than its budget of {budget:.1f} s",
+                                  time.monotonic() - t0)
+            except (_Closed, OSError, EOFError, pickle.UnpicklingError) as e:
+                park_if_stopping()  # the run's watchdog killed the child: no article outcome to report
+                code = proc.poll()
+                self._kill(proc)
+                self.proc = None
+                how = f"exit code {code}" if code is not None else type(e).__name__
+                return TagOutcome(None, TAG_ERROR, f"the tagging process died ({how})", time.monotonic() - t0)
+            seconds = time.monotonic() - t0
+            if kind == "ok":
+                return TagOutcome(value, TAG_OK, "", seconds)
+            return TagOutcome(None, TAG_ERROR, str(value)[:500], seconds)
+
+
+def tag_in_process(tagger: Tagger, paragraphs: list[str], title: str | None, taggable: list[bool]) -> TagOutcome:
+    """No budget (``article_budget_s = 0``): an exception still leaves the article untagged, never lost."""
+    t0 = time.monotonic()
+    try:
+        return TagOutcome(tagger.tag_article(paragraphs, title, taggable), TAG_OK, "", time.monotonic() - t0)
+    except Exception as e:  # noqa: BLE001 - a tagger's bug must not lose the article
+        return TagOutcome(None, TAG_ERROR, f"{type(e).__name__}: {e}"[:500], time.monotonic() - t0)
+
+
+# --- What the per-article stage calls --------------------------------------------------------------------------
+
+TAG_PROBLEMS_DIR = "tag_problems"
+
+
+def make_tag_fn(cfg: TaggingConfig, progress: Any = None) -> Callable[..., TagOutcome] | None:
+    """The tagging call of ``build_article`` for this configuration (None when tagging is off).
+
+    ``progress`` (a ``progress.ProgressWriter``) is told which article is being tagged and for how long, so the
+    driver's progress line can tell a slow run from a stuck one.
+    """
+    if not (cfg.places or cfg.actors or cfg.extra_taggers):
+        return None
+    if cfg.article_budget_s <= 0:
+        tagger = Tagger.shared(cfg)
+        return lambda paragraphs, title, taggable, text_bytes: tag_in_process(tagger, paragraphs, title, taggable)
+    sandbox = SandboxedTagger.shared(cfg)
+
+    def tag(paragraphs: list[str], title: str | None, taggable: list[bool], text_bytes: int) -> TagOutcome:
+        budget = article_budget(cfg, text_bytes)
+        t0 = time.time()
+        on_wait = on_start = None
+        if progress is not None:
+            def on_wait() -> None:
+                progress.set_state(busy_since=t0, busy_budget=budget, busy_title=(title or "")[:80], starting=False)
+
+            def on_start() -> None:
+                progress.set_state(starting=True)
+        outcome = sandbox.tag_article(paragraphs, title, taggable, budget, on_wait, on_start)
+        if progress is not None:
+            progress.set_state(busy_since=None, last_done=time.time(), starting=False)
+        return outcome
+
+    return tag
+
+
+def close_tag_fn(cfg: TaggingConfig) -> None:
+    inst = SandboxedTagger._instances.get(cfg)
+    if inst is not None:
+        inst.close()
+
+
+def write_tag_problem(staging: str, problem: dict) -> None:
+    """One article whose tagging timed out or failed, as one small JSON file for the run record."""
+    import json
+
+    folder = os.path.join(staging, TAG_PROBLEMS_DIR)
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, f"{problem['article_id']}-{os.getpid()}-{time.monotonic_ns()}.json")
+    with open(path + ".tmp", "w", encoding="utf-8") as f:
+        json.dump(problem, f, sort_keys=True)
+    os.replace(path + ".tmp", path)
+
+
+def read_tag_problems(staging: str, limit: int = 1000) -> tuple[list[dict], int]:
+    """(up to ``limit`` problems sorted by article, their total number): what the run record lists."""
+    import json
+    from pathlib import Path
+
+    seen: dict[str, dict] = {}
+    for p in sorted(Path(staging, TAG_PROBLEMS_DIR).glob("*.json")):
+        with contextlib.suppress(OSError, ValueError):
+            rec = json.loads(p.read_text(encoding="utf-8"))
+            seen.setdefault(rec["article_id"], rec)  # an article retried by the runner is listed once
+    problems = [seen[k] for k in sorted(seen)]
+    return problems[:limit], len(problems)
+
+
+# --- The child side -----------------------------------------------------------------------------------------------
+
+
+def _watch_parent(ppid: int) -> None:
+    # Invariant: sleeps a second per pass; ends the process once the parent is gone.
+    while True:
+        time.sleep(1.0)
+        if os.getppid() != ppid:
+            os._exit(0)
+
+
+def serve(fd_in: int, fd_out: int) -> None:
+    """The child's loop: build the taggers, then answer one article at a time until the pipe closes."""
+    threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
+    try:
+        kind, cfg = _read_frame(fd_in)
+        tagger = Tagger(cfg)
+    except _Closed:
+        return
+    except Exception as e:  # noqa: BLE001 - reported to the parent, which fails the run with it
+        _write_frame(fd_out, ("failed", f"{type(e).__name__}: {e}"))
+        return
+    _write_frame(fd_out, ("ready", None))
+    # Invariant: each pass reads one whole request or returns (the parent closed the pipe).
+    while True:
+        try:
+            _kind, paragraphs, title, taggable = _read_frame(fd_in)
+        except _Closed:
+            return
+        try:
+            reply = ("ok", tagger.tag_article(paragraphs, title, taggable))
+        except Exception as e:  # noqa: BLE001 - one article's error, reported with the article
+            reply = ("error", f"{type(e).__name__}: {e}")
+        _write_frame(fd_out, reply)
+
+
+if __name__ == "__main__":
+    # Our stdout is the reply pipe: anything a library prints must not corrupt it, so fd 1 becomes stderr.
+    out_fd = os.dup(1)
+    os.dup2(2, 1)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the driver's to handle; it stops us
+    serve(0, out_fd)
