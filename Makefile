@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip -q --disable-pip-version-check
 
-.PHONY: run test install dev lint bench schema-doc clean
+.PHONY: run test fuzz install dev lint bench schema-doc clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ run: install
 test: dev
 	$(VENV)/bin/ruff check src tests bench pipelines
 	$(VENV)/bin/pytest -q
+
+# The property-based tests at full size, run by hand: 1,500 adversarial examples per text stage (see
+# tests/adversarial.py), about 10 minutes on 2 cores. `make test` runs the same tests with 40 examples each.
+fuzz: dev
+	HYPOTHESIS_PROFILE=fuzz $(VENV)/bin/pytest -q -p no:cacheprovider tests/test_fuzz_text_stages.py
 
 lint: dev
 	$(VENV)/bin/ruff check src tests bench pipelines

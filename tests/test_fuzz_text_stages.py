@@ -36,6 +36,7 @@ HANG_PHRASES = [
     "President’s",
     "Minister's Minister's Minister's",
     "President' A",
+    "Funds from the US President's malaria plan arrived.",  # the shape of the hang in a GeoVirus article
 ]
 
 
