@@ -115,7 +115,10 @@ def _stop(proc: subprocess.Popen) -> None:
 def portable(tmp_path_factory):
     """(job_port, pool_port, job service log path) of a running local job service and EXTERNAL worker pool."""
     logs = tmp_path_factory.mktemp("portable-logs")
-    env = {**os.environ, "PATH": f"{PY.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    # tests/ on the workers' path too: the budget test chooses fault-injection taggers from fault_taggers.py.
+    tests_dir = str(Path(__file__).resolve().parent)
+    env = {**os.environ, "PATH": f"{PY.parent}{os.pathsep}{os.environ.get('PATH', '')}",
+           "PYTHONPATH": os.pathsep.join(p for p in (tests_dir, os.environ.get("PYTHONPATH")) if p)}
     job_port, pool_port = _free_port(), _free_port()
     cmds = {
         "job_service": [str(PY), "-m", "apache_beam.runners.portability.local_job_service_main",
@@ -173,3 +176,19 @@ def test_portable_runner_gives_the_same_rows(corpus, portable, tmp_path):
         assert rows_a, table
         only_a, only_b = sorted(set(rows_a) - set(rows_b)), sorted(set(rows_b) - set(rows_a))
         assert rows_a == rows_b, f"{table}: only portable {only_a[:2]}, only default {only_b[:2]}"
+
+
+def test_portable_runner_keeps_the_tagging_budget(portable, tmp_path):
+    """A tagger that spins, one stuck in C and one that raises, inside the portable runner's external workers:
+    the run still finishes and publishes those articles untagged."""
+    from test_budget import _check_output, _env, _setup
+
+    job_port, pool_port, _logs = portable
+    inp, cfg = _setup(tmp_path)
+    out = tmp_path / "out"
+    cmd = [str(NEWSBEAM), "run", str(inp), "--out", str(out), "--config", str(cfg), "--quiet", "--",
+           "--runner=PortableRunner", f"--job_endpoint=localhost:{job_port}", "--environment_type=EXTERNAL",
+           f"--environment_config=localhost:{pool_port}"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=RUN_TIMEOUT_S, env=_env("portable"))
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    _check_output(out)

@@ -340,7 +340,7 @@ class ActorTagger:
         if not heads:
             return None
         first = 0
-        while first < len(words) and (words[first] in self._org_stop or words[first] in R.ORG_CONNECTORS):
+        while first < len(words) and (words[first] in self._org_stop or words[first] in R.ORG_CONNECTORS):  # +1
             first += 1
         last_head = heads[-1]
         if last_head < first:
@@ -997,7 +997,7 @@ class _Context:
         if self._hit_starts is None:
             self._hit_starts = [h[0] for h in self.hits]
         i = bisect.bisect_left(self._hit_starts, a)
-        while i < len(self.hits) and self.hits[i][0] < b:
+        while i < len(self.hits) and self.hits[i][0] < b:  # i rises by one per pass
             if self.hits[i][1] <= b:
                 yield self.hits[i]
             i += 1

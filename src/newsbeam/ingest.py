@@ -312,6 +312,7 @@ class _Guarded:
             raise self.error
         want = n if n is not None and n >= 0 else float("inf")
         parts, got = [], 0
+        # Invariant: each pass adds >= 1 byte to ``got``, or breaks (end of stream, first error after data).
         while got < want:
             try:
                 chunk = self.inner.read(int(min(want - got, self._STEP)))
@@ -359,11 +360,14 @@ class _ZstdReader:
         self.in_frame = True
         self.buf += self.obj.decompress(chunk)
         if self.obj.eof:
+            if len(self.obj.unused_data) >= len(chunk):  # nothing of the chunk consumed: never loop on it
+                raise EOFError("zstd frame ends without consuming input")
             self.pending = self.obj.unused_data + self.pending
             self.obj = self.dctx.decompressobj()
             self.in_frame = False
 
     def read(self, n: int = -1) -> bytes:
+        # Invariant: each ``_step`` consumes >= 1 input byte, reads more input, or sets ``eof`` (or raises).
         while (n is None or n < 0 or len(self.buf) - self.pos < n) and not self.eof:
             self._step()
         end = len(self.buf) if n is None or n < 0 else min(len(self.buf), self.pos + n)
@@ -416,6 +420,7 @@ def _maybe_transcode(src: Any, peek: bytes) -> Any:
 def _read_upto(stream: Any, n: int) -> bytes:
     """Exactly n bytes, or fewer only at the end of the stream."""
     parts, got = [], 0
+    # Invariant: each pass adds >= 1 byte to ``got`` or stops at the end of the stream.
     while got < n:
         chunk = stream.read(min(n - got, _CHUNK * 4))
         if not chunk:
@@ -562,6 +567,8 @@ def _scrub(text: str, ref: InputRef) -> str:
 def _lines(src: Any, cap: int) -> Iterator[tuple[int, bytes | None]]:
     """(1-based line number, bytes) split on b"\\n" only; None for a line longer than cap, which is never held."""
     line_no, parts, size, skipping = 0, [], 0, False
+    # Invariant: the outer loop reads a non-empty chunk per pass or ends; the inner one moves ``start`` past a
+    # newline per pass or ends, so each chunk is scanned once.
     while True:
         chunk = src.read(_CHUNK)
         if not chunk:
@@ -648,6 +655,7 @@ class _JsonStream:
 
     def peek(self) -> str:
         """The next non-whitespace character ("" at the end), without consuming it."""
+        # Invariant: each pass finds the character, or reads more input (or learns it is at the end and returns).
         while True:
             m = _NONWS.search(self.buf, self.pos)
             if m:
@@ -661,6 +669,7 @@ class _JsonStream:
         self.pos += 1
 
     def value(self) -> Any:
+        # Invariant: each pass returns, raises, or reads more input; at the end of input it returns or raises.
         while True:
             try:
                 obj, end = _JSON.raw_decode(self.buf, self.pos)
@@ -690,6 +699,7 @@ def _read_json(ctx: _Ctx, src: Any) -> Iterator[Event]:
         if first == "[":
             array = True
             js.take()
+            # Invariant: each pass consumes one item (``value`` advances past it), breaks or raises.
             while True:
                 c = js.peek()
                 if c == "]":
@@ -1078,5 +1088,6 @@ def _warc_response(ctx: _Ctx, record: Any, loc: str) -> Event:
 
 
 def _drain(record: Any) -> None:
+    # Ends at the end of the record's stream (each pass consumes what it reads).
     while record.raw_stream.read(_CHUNK):
         pass

@@ -384,7 +384,7 @@ class PlaceTagger:
                 c.prep = True
                 c.unit = nxt in UNIT_NOUNS
         j = s - 1
-        while j >= 0 and text[j] == " ":
+        while j >= 0 and text[j] == " ":  # j falls by one per pass, and stops at 0
             j -= 1
         if j < 0:
             c.initial = True

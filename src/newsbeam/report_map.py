@@ -83,6 +83,10 @@ def unwrap_ring(ring: list[tuple[float, float]]) -> list[tuple[float, float]]:
     out = [ring[0]] if ring else []
     for lon, lat in ring[1:]:
         prev = out[-1][0]
+        if not (math.isfinite(lon) and math.isfinite(prev)):
+            out.append((lon, lat))  # the loops below would never end on an infinite longitude
+            continue
+        # Invariant: each pass moves lon 360 degrees towards prev; both finite, so they end.
         while lon - prev > 180:
             lon -= 360
         while prev - lon > 180:
