@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
     corpus = a.corpus
     if corpus is None:
-        corpus = str(BENCH / "corpus" / f"gen-{a.mb:g}mb-s1")
+        corpus = str(BENCH / "corpus" / f"gen-{a.mb:g}mb-s1-news")
         if not Path(corpus).exists():
             subprocess.run([sys.executable, str(BENCH / "generate_corpus.py"), "--mb", str(a.mb), "--out", corpus,
                             "--seed", "1"], check=True)

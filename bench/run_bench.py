@@ -171,7 +171,7 @@ def row(name: str, config: str, workers: int | None, m: Measured, summary: dict,
 
 def ensure_corpus(mb: float, seed: int) -> Path:
     """A generated corpus of ``mb`` MB, kept under bench/corpus/ and reused by later invocations."""
-    path = HERE / "corpus" / f"gen-{mb:g}mb-s{seed}-f{PER_FILE}"
+    path = HERE / "corpus" / f"gen-{mb:g}mb-s{seed}-f{PER_FILE}-news"  # -news: not a corpus of the old generator
     if not (path / "corpus.json").exists():
         print(f"generating a {mb:g} MB corpus into {path} ...", file=sys.stderr, flush=True)
         subprocess.run([sys.executable, str(HERE / "generate_corpus.py"), "--mb", str(mb), "--seed", str(seed),

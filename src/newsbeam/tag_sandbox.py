@@ -26,6 +26,7 @@ changes.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import pickle
 import select
@@ -345,6 +346,10 @@ def serve(fd_in: int, fd_out: int) -> None:
     except Exception as e:  # noqa: BLE001 - reported to the parent, which fails the run with it
         _write_frame(fd_out, ("failed", f"{type(e).__name__}: {e}"))
         return
+    # The taggers' tables are millions of long-lived objects: out of the collector's way, so its full
+    # collections (triggered by the objects each article allocates) do not walk them again and again.
+    gc.collect()
+    gc.freeze()
     _write_frame(fd_out, ("ready", None))
     # Invariant: each pass reads one whole request or returns (the parent closed the pipe).
     while True:
