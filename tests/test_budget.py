@@ -23,7 +23,14 @@ import pytest
 from newsbeam.cli import main
 from newsbeam.config import TaggingConfig, load
 from newsbeam.progress import progress_line
-from newsbeam.tag_sandbox import TAG_ERROR, TAG_OK, TAG_TIMEOUT, SandboxedTagger, article_budget
+from newsbeam.tag_sandbox import (
+    MAX_START_FAILURES_IN_A_ROW,
+    TAG_ERROR,
+    TAG_OK,
+    TAG_TIMEOUT,
+    SandboxedTagger,
+    article_budget,
+)
 
 TESTS = Path(__file__).resolve().parent
 FAULTS = ["fault_taggers:spin", "fault_taggers:block", "fault_taggers:explode"]
@@ -156,6 +163,22 @@ def test_sandbox_kills_a_stuck_child_and_recovers(monkeypatch):
         err = sb.tag_article(["FAULT-RAISE here"], None, [True], 5.0)
         assert err.status == TAG_ERROR and "RuntimeError: injected tagger fault" in err.detail
         assert sb.tag_article(["calm again"], None, [True], 5.0).status == TAG_OK
+    finally:
+        sb.close()
+
+
+def test_a_tagging_process_that_cannot_start_is_retried_then_the_article_is_untagged(monkeypatch):
+    monkeypatch.setenv("PYTHONPATH", _env("x")["PYTHONPATH"])
+    cfg = TaggingConfig(places=False, actors=False, extra_taggers=("fault_start:tag",))
+    sb = SandboxedTagger(cfg)
+    try:
+        for _ in range(MAX_START_FAILURES_IN_A_ROW - 1):
+            out = sb.tag_article(["calm text"], None, [True], 5.0)
+            assert out.status == TAG_ERROR and out.tags is None
+            assert "did not start" in out.detail and "exit code 3" in out.detail
+            assert "simulated start-up crash" in out.detail  # the child's own words reach the run record
+        with pytest.raises(RuntimeError, match="articles in a row"):
+            sb.tag_article(["calm text"], None, [True], 5.0)
     finally:
         sb.close()
 

@@ -190,5 +190,6 @@ def test_portable_runner_keeps_the_tagging_budget(portable, tmp_path):
            "--runner=PortableRunner", f"--job_endpoint=localhost:{job_port}", "--environment_type=EXTERNAL",
            f"--environment_config=localhost:{pool_port}"]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=RUN_TIMEOUT_S, env=_env("portable"))
-    assert proc.returncode == 0, proc.stderr[-4000:]
+    pool_log = (_logs / "worker_pool.log").read_text(errors="replace")
+    assert proc.returncode == 0, proc.stderr[-3000:] + "\n--- worker pool log ---\n" + pool_log[-3000:]
     _check_output(out)

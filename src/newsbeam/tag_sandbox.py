@@ -17,10 +17,17 @@ Wire format, both ways: an 8-byte big-endian length, then a pickle. Parent -> ch
 once, then ``("tag", paragraphs, title, taggable)``. Child -> parent: ``("ready", None)``, then ``("ok",
 ArticleTags)`` or ``("error", "ExceptionName: message")`` per article.
 
-The child must not outlive its worker even when the worker is killed: it is started with ``PR_SET_PDEATHSIG``
-(Linux) from one long-lived spawner thread, since the kernel sends that signal when the *thread* that started the
-child ends and Beam retires idle worker threads; elsewhere a watcher thread in the child exits when its parent
-changes.
+The child must not outlive its worker even when the worker is killed: on Linux it asks for ``PR_SET_PDEATHSIG``
+itself as its first act (then checks that its parent is still the one that started it, which closes the race), and
+it is started from one long-lived spawner thread, since the kernel sends that signal when the *thread* that started
+the child ends and Beam retires idle worker threads; elsewhere a watcher thread in the child exits when its parent
+changes. No ``preexec_fn``: Python code between fork and exec is unsafe in a process with other threads (Beam's
+gRPC threads), and without it ``subprocess`` can use ``vfork``, which runs no at-fork handlers.
+
+A child that dies before it is ready (a start-up failure of the machine, not of the taggers) is retried a few times;
+its own last lines of stderr (kept in a temporary file) go into the error. If it still cannot start, the article is
+published untagged with ``tag_status = "error"``; only a tagger that cannot be built from the configuration, or a
+child that cannot be started for several articles in a row, fails the run.
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ import signal
 import struct
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -49,6 +57,11 @@ from .watchdog import park_if_stopping
 _LEN = struct.Struct(">Q")
 # Building the taggers can take a while the first time (the gazetteer cache is built and written): not budgeted.
 STARTUP_TIMEOUT_S = 600.0
+# A child that dies before it is ready is started again this many times for the same article.
+START_ATTEMPTS = 3
+# After this many articles in a row whose tagging process could not start, the run fails (a broken environment).
+MAX_START_FAILURES_IN_A_ROW = 5
+STDERR_TAIL_BYTES = 2000
 TAG_OK, TAG_TIMEOUT, TAG_ERROR, TAG_OFF = "ok", "timeout", "error", "off"
 
 
@@ -89,6 +102,28 @@ class _Closed(Exception):
     pass
 
 
+class _StartFailed(Exception):
+    """A tagging process died or hung before it was ready: worth another try."""
+
+
+class TaggerSetupError(RuntimeError):
+    """The taggers cannot be built from this configuration: every article would fail, so the run stops."""
+
+
+def _tail(f: Any) -> str:
+    """The last lines a child wrote to its stderr file, on one line ('' when there is none)."""
+    if f is None:
+        return ""
+    try:
+        f.flush()
+        size = f.seek(0, os.SEEK_END)
+        f.seek(max(0, size - STDERR_TAIL_BYTES))
+        text = f.read().decode("utf-8", "replace")
+    except (OSError, ValueError):
+        return ""
+    return " | ".join(line.strip() for line in text.splitlines() if line.strip())[-STDERR_TAIL_BYTES:]
+
+
 def _read_exact(fd: int, n: int, deadline: float | None, on_wait: Callable[[], None] | None) -> bytes:
     parts, got = [], 0
     # Invariant: each pass either reads >= 1 byte, raises (closed, timed out), or waits at most one second; the
@@ -118,38 +153,41 @@ def _read_frame(fd: int, deadline: float | None = None, on_wait: Callable[[], No
 # --- Starting children from one long-lived thread ----------------------------------------------------------------
 
 
-def _pdeathsig() -> None:  # runs in the child between fork and exec
-    with contextlib.suppress(Exception):
-        import ctypes
+def _set_pdeathsig(expected_ppid: int) -> None:
+    """In the child, first thing: die with the thread that started us; exit now if that already happened."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(Exception):
+            import ctypes
 
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if expected_ppid and os.getppid() != expected_ppid:
+        os._exit(0)
 
 
 class _Spawner:
     """Starts children from one daemon thread that lives as long as the process (see the module docstring)."""
 
     def __init__(self) -> None:
-        self._q: Queue[tuple[list[str], Future]] = Queue()
+        self._q: Queue[tuple[list[str], Any, Future]] = Queue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
-    def popen(self, argv: list[str]) -> subprocess.Popen:
+    def popen(self, argv: list[str], stderr: Any) -> subprocess.Popen:
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._loop, name="newsbeam-tag-spawner", daemon=True)
                 self._thread.start()
         fut: Future = Future()
-        self._q.put((argv, fut))
+        self._q.put((argv, stderr, fut))
         return fut.result()
 
     def _loop(self) -> None:
+        # Invariant: each pass takes one request off the queue and answers it.
         while True:
-            argv, fut = self._q.get()
+            argv, stderr, fut = self._q.get()
             try:
-                fut.set_result(subprocess.Popen(
-                    argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True,
-                    preexec_fn=_pdeathsig if sys.platform.startswith("linux") else None,
-                ))
+                fut.set_result(subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                                stderr=stderr, close_fds=True))
             except BaseException as e:  # noqa: BLE001 - handed to the caller
                 fut.set_exception(e)
 
@@ -169,8 +207,10 @@ class SandboxedTagger:
     def __init__(self, cfg: TaggingConfig):
         self.cfg = cfg
         self.proc: subprocess.Popen | None = None
+        self.stderr: Any = None  # the child's stderr, a temporary file read only when it fails
         self.lock = threading.Lock()
         self.restarts = 0
+        self.start_failures_in_a_row = 0
 
     @classmethod
     def shared(cls, cfg: TaggingConfig) -> SandboxedTagger:
@@ -182,18 +222,52 @@ class SandboxedTagger:
 
     # -- the child's life --
 
-    def _start(self, on_start: Callable[[], None] | None) -> subprocess.Popen:
-        proc = _SPAWNER.popen([sys.executable, "-m", "newsbeam.tag_sandbox"])
+    def _start_once(self, on_start: Callable[[], None] | None) -> subprocess.Popen:
+        """One child, ready to tag; raises ``_StartFailed`` (worth another try) or ``TaggerSetupError`` (not)."""
+        err = tempfile.TemporaryFile()
+        proc = _SPAWNER.popen([sys.executable, "-m", "newsbeam.tag_sandbox", str(os.getpid())], err)
         try:
             _write_frame(proc.stdin.fileno(), ("init", self.cfg))
             kind, detail = _read_frame(proc.stdout.fileno(), time.monotonic() + STARTUP_TIMEOUT_S, on_start)
-        except (_Timeout, _Closed, OSError) as e:
+        except (_Timeout, _Closed, OSError, EOFError, pickle.UnpicklingError) as e:
             self._kill(proc)
-            raise RuntimeError(f"the tagging process did not start ({type(e).__name__})") from e
+            code = proc.poll()
+            tail = _tail(err)
+            err.close()
+            raise _StartFailed(f"the tagging process did not start ({type(e).__name__}, exit code {code})"
+                               + (f"; it said: {tail}" if tail else "")) from e
         if kind != "ready":
             self._kill(proc)
-            raise RuntimeError(f"the tagging process could not build its taggers: {detail}")
+            err.close()
+            raise TaggerSetupError(f"the tagging process could not build its taggers: {detail}")
+        self._close_stderr()
+        self.stderr = err
         return proc
+
+    def _start(self, on_start: Callable[[], None] | None) -> subprocess.Popen:
+        """A ready child, trying up to ``START_ATTEMPTS`` times."""
+        last: _StartFailed | None = None
+        # Invariant: at most START_ATTEMPTS passes, each bounded by STARTUP_TIMEOUT_S.
+        for _ in range(START_ATTEMPTS):
+            try:
+                proc = self._start_once(on_start)
+            except _StartFailed as e:
+                park_if_stopping()  # the run's watchdog killed it
+                last = e
+                continue
+            self.start_failures_in_a_row = 0
+            return proc
+        self.start_failures_in_a_row += 1
+        if self.start_failures_in_a_row >= MAX_START_FAILURES_IN_A_ROW:
+            raise RuntimeError(f"{last} ({self.start_failures_in_a_row} articles in a row)")
+        assert last is not None
+        raise last
+
+    def _close_stderr(self) -> None:
+        if self.stderr is not None:
+            with contextlib.suppress(Exception):
+                self.stderr.close()
+            self.stderr = None
 
     @staticmethod
     def _kill(proc: subprocess.Popen) -> None:
@@ -210,6 +284,7 @@ class SandboxedTagger:
             if self.proc is not None:
                 self._kill(self.proc)
                 self.proc = None
+            self._close_stderr()
 
     # -- one article --
 
@@ -223,7 +298,11 @@ class SandboxedTagger:
                 if self.proc is not None:
                     self.restarts += 1
                     self._kill(self.proc)
-                self.proc = self._start(on_start)
+                    self.proc = None
+                try:
+                    self.proc = self._start(on_start)
+                except _StartFailed as e:
+                    return TagOutcome(None, TAG_ERROR, str(e)[:500], 0.0)
             proc = self.proc
             t0 = time.monotonic()
             try:
@@ -240,6 +319,9 @@ class SandboxedTagger:
                 self._kill(proc)
                 self.proc = None
                 how = f"exit code {code}" if code is not None else type(e).__name__
+                tail = _tail(self.stderr)
+                if tail:
+                    how += f"; it said: {tail}"
                 return TagOutcome(None, TAG_ERROR, f"the tagging process died ({how})", time.monotonic() - t0)
             seconds = time.monotonic() - t0
             if kind == "ok":
@@ -335,8 +417,9 @@ def _watch_parent(ppid: int) -> None:
             os._exit(0)
 
 
-def serve(fd_in: int, fd_out: int) -> None:
+def serve(fd_in: int, fd_out: int, expected_ppid: int = 0) -> None:
     """The child's loop: build the taggers, then answer one article at a time until the pipe closes."""
+    _set_pdeathsig(expected_ppid)
     threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
     try:
         kind, cfg = _read_frame(fd_in)
@@ -369,4 +452,4 @@ if __name__ == "__main__":
     out_fd = os.dup(1)
     os.dup2(2, 1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the driver's to handle; it stops us
-    serve(0, out_fd)
+    serve(0, out_fd, int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 0)
