@@ -40,7 +40,7 @@ bench: dev
 	$(PY) bench/run_bench.py
 
 schema-doc: install
-	$(PY) -m newsbeam.schema > docs/schema.md
+	$(PY) -m newsbeam.output.schema > docs/schema.md
 
 clean:
 	rm -rf out .pytest_cache

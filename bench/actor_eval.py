@@ -359,7 +359,7 @@ def format_confusion(confusion: Counter) -> str:
 def make_tagger() -> Tagger:
     """The production tagging pass (places + actors, built-in dictionaries), as the pipeline runs it."""
     from newsbeam.config import TaggingConfig
-    from newsbeam.tagging import Tagger as NBTagger
+    from newsbeam.tags.tagger import Tagger as NBTagger
 
     tagger = NBTagger(TaggingConfig(places=True, actors=True))
 

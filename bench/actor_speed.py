@@ -16,9 +16,9 @@ import re
 import time
 from pathlib import Path
 
-from newsbeam.actors import ActorTagger
-from newsbeam.gazetteer import load_gazetteer
-from newsbeam.places import PlaceTagger
+from newsbeam.tags.actors import ActorTagger
+from newsbeam.tags.gazetteer import load_gazetteer
+from newsbeam.tags.places import PlaceTagger
 
 HEADER = re.compile(r"^(?:Title|Date|Source|URL|ID):", re.I)
 

@@ -41,8 +41,8 @@ from pathlib import Path
 
 import numpy as np
 
-from newsbeam.dedup import DedupSettings, MinHasher, jaccard
-from newsbeam.paragraphs import comparison_key, count_words, split_paragraphs
+from newsbeam.dedup.rules import DedupSettings, MinHasher, jaccard
+from newsbeam.text.paragraphs import comparison_key, count_words, split_paragraphs
 
 HERE = Path(__file__).resolve().parent
 DEVSETS = HERE.parent.parent / "shared" / "devsets"
@@ -74,8 +74,8 @@ def read_articles(path: Path, max_articles: int | None = None) -> list[dict]:
                         if max_articles and len(out) >= max_articles:
                             return out
         return out
-    from newsbeam.ingest import read_input
-    from newsbeam.sources import list_inputs
+    from newsbeam.ingest.readers import read_input
+    from newsbeam.ingest.sources import list_inputs
 
     for ref in list_inputs([str(path)]):
         for kind, ev in read_input(ref):

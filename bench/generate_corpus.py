@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from newsbeam.paragraphs import comparison_key
+from newsbeam.text.paragraphs import comparison_key
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import corpus_stats  # noqa: E402

@@ -46,10 +46,10 @@ def _cpu(fn, *args):
 
 def measure(text: str) -> dict[str, float]:
     from newsbeam.config import TaggingConfig
-    from newsbeam.dedup import DedupSettings, MinHasher
-    from newsbeam.language import article_languages
-    from newsbeam.paragraphs import comparison_key, split_paragraphs
-    from newsbeam.tagging import Tagger
+    from newsbeam.dedup.rules import DedupSettings, MinHasher
+    from newsbeam.tags.tagger import Tagger
+    from newsbeam.text.language import article_languages
+    from newsbeam.text.paragraphs import comparison_key, split_paragraphs
 
     tagger = Tagger.shared(TaggingConfig())
     hasher = MinHasher(DedupSettings())

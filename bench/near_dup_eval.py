@@ -6,7 +6,7 @@ The set: generated originals (``textgen``), copies with one realistic wire edit 
 truncation type that is deliberately outside the target, and hard negatives that must stay unique. Every item is
 one paragraph; an item's *cluster* is its original's id for copies and its own id otherwise.
 
-Decisions are made by the real functions (``newsbeam.dedup``, ``newsbeam.paragraphs``), wired the way
+Decisions are made by the real functions (``newsbeam.dedup.rules``, ``newsbeam.text.paragraphs``), wired the way
 ``pipeline.py`` wires them: exact groups by ``text_hash`` first, MinHash/LSH candidates over distinct texts, Jaccard
 verification, greedy ``resolve_near``, then one decision per exact group. ``--via-pipeline`` runs the real
 ``newsbeam run`` on the same set instead and scores its Parquet output identically.
@@ -45,7 +45,7 @@ from pathlib import Path
 
 import numpy as np
 
-from newsbeam.dedup import (
+from newsbeam.dedup.rules import (
     DedupSettings,
     MinHasher,
     Node,
@@ -55,7 +55,7 @@ from newsbeam.dedup import (
     order_key,
     resolve_near,
 )
-from newsbeam.paragraphs import clean_text, comparison_key, count_words, text_hash
+from newsbeam.text.paragraphs import clean_text, comparison_key, count_words, text_hash
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import textgen  # noqa: E402
@@ -591,7 +591,7 @@ def settings_toml(s: DedupSettings) -> str:
 
 def via_pipeline(items: list[Item], s: DedupSettings, newsbeam: str, workers: int = 1) -> tuple[dict, dict]:
     """Run the real CLI on the set; returns (decisions, run summary). Items map back through source_id or url."""
-    from newsbeam.store import connect_views
+    from newsbeam.output.store import connect_views
 
     with tempfile.TemporaryDirectory(prefix="nb-eval-") as tmp:
         t = Path(tmp)

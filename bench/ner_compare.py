@@ -7,9 +7,9 @@ format and its annotation guidelines):
   runs it;
 * ``spacy``: the model given with ``--model`` alone; ``PERSON`` entities are people and ``ORG`` entities
   organisations, with the same leading-"the" and possessive trimming the pipeline applies
-  (``newsbeam.ner.merge`` with no rule mentions);
+  (``newsbeam.tags.ner.merge`` with no rule mentions);
 * ``rules+spacy``: the tagging pass with ``ner_model`` set, i.e. exactly what ``newsbeam run --ner-model
-  PATH`` does (``newsbeam.tagging.Tagger`` with ``newsbeam.ner.NerMerger``: rules win every overlap, spaCy
+  PATH`` does (``newsbeam.tags.tagger.Tagger`` with ``newsbeam.tags.ner.NerMerger``: rules win every overlap, spaCy
   adds the rest).
 
 Why classes instead of our seven types: a general-purpose NER model knows people and named organisations; it
@@ -115,7 +115,7 @@ def load_agent_forms(path: Path | None = None) -> frozenset[str]:
     """Unnamed-agent forms written in lower case ("police", "militants") in newsbeam's actor dictionary; the
     forms it writes capitalised ("Senate", "House of Commons") are institutions' names and stay out."""
     if path is None:
-        from newsbeam.actors import DATA_DIR
+        from newsbeam.tags.actors import DATA_DIR
 
         path = DATA_DIR / "actors.yaml"
     with open(path, encoding="utf-8") as fh:
@@ -192,7 +192,7 @@ _CLASS_OF = {"PERSON": "person", **{t: "organisation" for t in ORG_TYPES}}
 
 
 def default_rule() -> ClassRule:
-    from newsbeam.gazetteer import load_gazetteer
+    from newsbeam.tags.gazetteer import load_gazetteer
 
     return ClassRule(load_agent_forms(), gazetteer_place_test(load_gazetteer()))
 
@@ -264,9 +264,9 @@ def run_system(name: str, build: Callable[[], TagFn], articles: Sequence[dict]) 
 
 def spacy_mentions(paragraphs: Sequence[str], ents: Sequence[Sequence[tuple[int, int, str]]],
                    extra: dict[str, str] | None = None) -> list[list[dict]]:
-    """spaCy alone, per paragraph: PERSON/ORG through ``newsbeam.ner.merge`` with no rule mentions (the
+    """spaCy alone, per paragraph: PERSON/ORG through ``newsbeam.tags.ner.merge`` with no rule mentions (the
     pipeline's trimming); ``extra`` maps further labels (NORP, GPE) to a type, spans as spaCy gives them."""
-    from newsbeam.ner import merge
+    from newsbeam.tags.ner import merge
 
     out = []
     for text, found in zip(paragraphs, ents, strict=True):
@@ -282,7 +282,7 @@ def make_spacy(model: str, sink: list[list[list[tuple[int, int, str]]]]) -> Call
     """spaCy alone; raw entities of every article are appended to ``sink`` (for the label variants)."""
 
     def build() -> TagFn:
-        from newsbeam.ner import NerMerger
+        from newsbeam.tags.ner import NerMerger
 
         merger = NerMerger(model)
         _ = merger.nlp  # load now: model loading is build time, not tagging time
@@ -302,7 +302,7 @@ def make_merged(model: str) -> Callable[[], TagFn]:
 
     def build() -> TagFn:
         from newsbeam.config import TaggingConfig
-        from newsbeam.tagging import Tagger
+        from newsbeam.tags.tagger import Tagger
 
         tagger = Tagger(TaggingConfig(places=True, actors=True, ner_model=model))
         _ = tagger.ner.nlp  # load now, as above

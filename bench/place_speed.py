@@ -14,8 +14,8 @@ import sys
 import time
 from pathlib import Path
 
-from newsbeam.gazetteer import load_gazetteer
-from newsbeam.places import PlaceTagger
+from newsbeam.tags.gazetteer import load_gazetteer
+from newsbeam.tags.places import PlaceTagger
 
 PLACES = [
     ("Quetta", "Balochistan", "Pakistan"), ("Peshawar", "Khyber Pakhtunkhwa", "Pakistan"),

@@ -28,7 +28,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from newsbeam.paragraphs import clean_text, comparison_key, count_words, text_hash
+from newsbeam.text.paragraphs import clean_text, comparison_key, count_words, text_hash
 
 BLANK = re.compile(r"\n[ \t\u00a0]*\n")
 SCHEMA = pa.schema([

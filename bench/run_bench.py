@@ -202,7 +202,7 @@ def startup_corpus(corpus: Path, dest: Path, n: int = STARTUP_ARTICLES) -> Path:
 
 def actors_available(python: str) -> bool:
     """Whether this checkout has the actor tagger: asked of a fresh interpreter, as the runs will be."""
-    probe = subprocess.run([python, "-c", "import newsbeam.actors"], capture_output=True)
+    probe = subprocess.run([python, "-c", "import newsbeam.tags.actors"], capture_output=True)
     return probe.returncode == 0
 
 
@@ -453,7 +453,7 @@ def main(argv: list[str] | None = None) -> int:
         inputs = corpus_inputs(corpus)
         for config in a.config_list:
             if config in NEEDS_ACTORS and not actors:
-                print(f"  skipping {config}: newsbeam.actors is not importable", file=sys.stderr)
+                print(f"  skipping {config}: newsbeam.tags.actors is not importable", file=sys.stderr)
                 continue
             for w in a.worker_list:
                 b.newsbeam_run(f"newsbeam {config}", config, w, inputs, ref,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import sys
 
-if sys.argv and sys.argv[0].endswith("tag_sandbox.py"):
+if sys.argv and sys.argv[0].endswith("sandbox.py"):  # python -m newsbeam.tags.sandbox
     sys.stderr.write("simulated start-up crash of the tagging process\n")
     sys.stderr.flush()
     os._exit(3)

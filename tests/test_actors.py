@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from newsbeam import actor_rules as R
-from newsbeam.actors import ActorResult, ActorTagger
-from newsbeam.gazetteer import load_gazetteer
-from newsbeam.places import PlaceTagger
-from newsbeam.schema import ACTOR, ARTICLE_ACTOR
+from newsbeam.output.schema import ACTOR, ARTICLE_ACTOR
+from newsbeam.tags import actor_rules as R
+from newsbeam.tags.actors import ActorResult, ActorTagger
+from newsbeam.tags.gazetteer import load_gazetteer
+from newsbeam.tags.places import PlaceTagger
 
 
 @pytest.fixture(scope="module")
@@ -448,7 +448,7 @@ def test_longer_pattern_name_wins_over_dictionary_company_inside(actors, places)
 def test_corporate_suffixes_and_governing_head():
     assert {"Inc.", "LLC", "GmbH", "Capital", "Motors", "Club"} <= R.WEAK_HEADS
     assert R.ORG_HEADS["GmbH"] == ("ORGANIZATION", "BUS") and R.ORG_HEADS["News"] == ("MEDIA", "MED")
-    from newsbeam.actors import _governing_head
+    from newsbeam.tags.actors import _governing_head
     words = "Ministry of Energy".split()
     assert _governing_head(words, [0, 2], 2) == "Ministry"
     assert _governing_head("Halvard Energy".split(), [1], 1) == "Energy"
@@ -499,7 +499,7 @@ def test_fast_name_sequence_pattern_matches_its_plain_definition():
     import re
     from pathlib import Path
 
-    from newsbeam import actor_rules as R
+    from newsbeam.tags import actor_rules as R
 
     plain = re.compile(
         rf"(?=[{R.UPPER}])(?<![\w'’.\-]){R.NAME_TOK}"

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from newsbeam.dedup import DedupSettings
-from newsbeam.paragraphs import comparison_key
+from newsbeam.dedup.rules import DedupSettings
+from newsbeam.text.paragraphs import comparison_key
 
 BENCH = Path(__file__).resolve().parents[1] / "bench"
 sys.path.insert(0, str(BENCH))
@@ -227,7 +227,7 @@ def test_stage_costs_memory_growth_and_targets():
 
 
 def test_corpus_inputs_leave_out_the_corpus_description(tmp_path):
-    from newsbeam.sources import list_inputs
+    from newsbeam.ingest.sources import list_inputs
 
     generate_corpus.generate(tmp_path, mb=0.05, seed=2, per_file=10)
     (tmp_path / "corpus.json").write_text("{}")

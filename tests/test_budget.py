@@ -22,8 +22,8 @@ import pytest
 
 from newsbeam.cli import main
 from newsbeam.config import TaggingConfig, load
-from newsbeam.progress import progress_line
-from newsbeam.tag_sandbox import (
+from newsbeam.runtime.progress import progress_line
+from newsbeam.tags.sandbox import (
     MAX_START_FAILURES_IN_A_ROW,
     TAG_ERROR,
     TAG_OK,

@@ -17,7 +17,7 @@ import duckdb
 import pytest
 
 from newsbeam.cli import main
-from newsbeam.store import OutputLock
+from newsbeam.output.store import OutputLock
 
 FAST = ["--no-actors", "--no-places", "--quiet"]  # the scheduling machinery does not depend on tagging
 

@@ -2,7 +2,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from newsbeam.dates import parse_published
+from newsbeam.ingest.dates import parse_published
 
 
 def utc(*args):

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from newsbeam.dedup import (
+from newsbeam.dedup.rules import (
     DedupSettings,
     Member,
     MinHasher,
@@ -17,7 +17,7 @@ from newsbeam.dedup import (
     order_key,
     resolve_near,
 )
-from newsbeam.paragraphs import comparison_key
+from newsbeam.text.paragraphs import comparison_key
 
 S = DedupSettings()
 
@@ -135,9 +135,9 @@ def test_shingle_sets_jaccard_equals_the_pairwise_function():
 
 
 def test_shingle_sets_work_in_chunks(monkeypatch):
-    import newsbeam.dedup
+    import newsbeam.dedup.rules
 
-    monkeypatch.setattr(newsbeam.dedup, "JACCARD_CHUNK", 7)
+    monkeypatch.setattr(newsbeam.dedup.rules, "JACCARD_CHUNK", 7)
     sets = [np.array([1, 2, 3], dtype=np.uint32), np.array([2, 3, 4, 5], dtype=np.uint32)]
     store = ShingleSets.from_bytes([1, 2], [s.tobytes() for s in sets])
     rows_a, rows_b = np.array([0, 1] * 10), np.array([1, 1] * 10)
@@ -176,7 +176,7 @@ def test_band_pairs_of_nothing():
 
 
 def test_halves_go_through_staging_files(tmp_path):
-    from newsbeam.near import read_half, write_half
+    from newsbeam.dedup.near import read_half, write_half
 
     sets = ShingleSets.from_bytes([5, 9], [np.array([1, 2], dtype=np.uint32).tobytes(),
                                            np.array([3], dtype=np.uint32).tobytes()])

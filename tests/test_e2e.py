@@ -173,9 +173,9 @@ def test_deterministic_across_workers_and_order(sample_run, tmp_path, capsys):
 
 def test_shards_cut_at_size_give_the_same_rows(sample_run, tmp_path, capsys, monkeypatch):
     """Shards cut every few kilobytes (instead of every 10 MB): many shard files, the same rows."""
-    import newsbeam.pipeline
+    import newsbeam.graph
 
-    monkeypatch.setattr(newsbeam.pipeline, "SHARD_TEXT_BYTES", 5_000)
+    monkeypatch.setattr(newsbeam.graph, "SHARD_TEXT_BYTES", 5_000)
     out = tmp_path / "out"
     code, summary, _ = run_cli(capsys, "run", str(SAMPLE), "--out", str(out), "--workers", "1", "--quiet", *EXTRA)
     assert code == 0 and summary["articles"] == 47

@@ -3,7 +3,7 @@ import random
 
 import pytest
 
-from newsbeam.encoding import BinaryError, UndecodableError, decode_bytes, repair_text
+from newsbeam.ingest.encoding import BinaryError, UndecodableError, decode_bytes, repair_text
 
 FRENCH = (
     "Le conseil municipal a voté mercredi un budget réduit pour l'année prochaine. "

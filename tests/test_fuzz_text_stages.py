@@ -16,14 +16,14 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from newsbeam.config import TaggingConfig
-from newsbeam.dates import parse_published
-from newsbeam.dedup import DedupSettings, MinHasher
-from newsbeam.encoding import BinaryError, UndecodableError, decode_bytes, repair_text
-from newsbeam.ingest import IngestOptions, parse_text_article, read_input
-from newsbeam.language import article_languages, detect_lang
-from newsbeam.paragraphs import clean_text, comparison_key, count_words, split_paragraphs
-from newsbeam.sources import InputRef
-from newsbeam.tagging import Tagger
+from newsbeam.dedup.rules import DedupSettings, MinHasher
+from newsbeam.ingest.dates import parse_published
+from newsbeam.ingest.encoding import BinaryError, UndecodableError, decode_bytes, repair_text
+from newsbeam.ingest.readers import IngestOptions, parse_text_article, read_input
+from newsbeam.ingest.sources import InputRef
+from newsbeam.tags.tagger import Tagger
+from newsbeam.text.language import article_languages, detect_lang
+from newsbeam.text.paragraphs import clean_text, comparison_key, count_words, split_paragraphs
 
 # The phrases real news hung the actor tagger with (a title followed by a possessive), kept as regressions.
 HANG_PHRASES = [
@@ -217,7 +217,7 @@ def _scan_whole_text(tagger, text: str) -> list[tuple[int, int, int]]:
 @given(text=free_text)
 @example(text="The Dominican Republic and Quetta, Pakistan; New York New Yorkers York")
 def test_windowed_place_scan_equals_whole_text_scan(tagger, window, text):
-    import newsbeam.places as places_module
+    import newsbeam.tags.places as places_module
 
     text = " ".join([text] * 3)
     saved, places_module._WINDOW = places_module._WINDOW, window

@@ -6,9 +6,9 @@ import pickle
 
 import pytest
 
-from newsbeam import gazetteer as gz
-from newsbeam.gazetteer import Gazetteer, load_gazetteer
-from newsbeam.places import PlaceTagger
+from newsbeam.tags import gazetteer as gz
+from newsbeam.tags.gazetteer import Gazetteer, load_gazetteer
+from newsbeam.tags.places import PlaceTagger
 
 
 @pytest.fixture(scope="module")

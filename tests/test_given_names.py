@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from newsbeam import gazetteer as G
-from newsbeam import given_names as N
-from newsbeam.actors import ActorTagger
-from newsbeam.places import PlaceTagger
+from newsbeam.tags import gazetteer as G
+from newsbeam.tags import given_names as N
+from newsbeam.tags.actors import ActorTagger
+from newsbeam.tags.places import PlaceTagger
 
 ROOT = Path(__file__).resolve().parents[1]
 NAMES_GOLD = ROOT / "bench" / "gold" / "actors_names_gold.jsonl"

@@ -16,8 +16,8 @@ import zstandard
 from conftest import moto_s3
 from nasty_corpus import STORY, build_nasty_corpus
 
-from newsbeam.ingest import IngestOptions, parse_text_article, read_input
-from newsbeam.sources import list_inputs, local_ref, remote_ref
+from newsbeam.ingest.readers import IngestOptions, parse_text_article, read_input
+from newsbeam.ingest.sources import list_inputs, local_ref, remote_ref
 
 OPTS = IngestOptions()
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from newsbeam import jobs
+from newsbeam.commands import run as jobs
 from newsbeam.config import Config
-from newsbeam.integrity import CHECKS, lost_in_transfer
+from newsbeam.runtime.integrity import CHECKS, lost_in_transfer
 
 
 def balanced() -> dict[str, int]:
@@ -49,7 +49,7 @@ def _fake_runs(monkeypatch, results: list[dict]) -> list[int]:
         (Path(staging) / "leftover").write_text("from the first attempt")
         return dict(results[len(calls) - 1])
 
-    monkeypatch.setattr("newsbeam.pipeline.run_job", fake)
+    monkeypatch.setattr("newsbeam.graph.run_job", fake)
     return calls
 
 

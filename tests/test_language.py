@@ -1,7 +1,7 @@
 import pytest
 
-from newsbeam import language
-from newsbeam.language import detect_lang
+from newsbeam.text import language
+from newsbeam.text.language import detect_lang
 
 
 @pytest.mark.parametrize(
@@ -45,7 +45,7 @@ def test_article_languages_fast_path_and_mixed_paragraphs():
 
 
 def test_english_share_from_comparison_key_agrees():
-    from newsbeam.paragraphs import comparison_key
+    from newsbeam.text.paragraphs import comparison_key
 
     for text in ("The council said on Monday that the road would stay closed, officials said.",
                  "Le maire a déclaré lundi que la route resterait fermée jusqu'à la fin des travaux."):

@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
-from newsbeam import memory
-from newsbeam.batching import Batcher, batch_len, unbatch
+from newsbeam.dedup.batching import Batcher, batch_len, unbatch
+from newsbeam.runtime import memory
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc only")

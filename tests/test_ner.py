@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from conftest import tiny_spacy_model
 
-from newsbeam.actors import ActorResult, ActorTagger
-from newsbeam.ner import NerMerger, merge
-from newsbeam.schema import ACTOR
+from newsbeam.output.schema import ACTOR
+from newsbeam.tags.actors import ActorResult, ActorTagger
+from newsbeam.tags.ner import NerMerger, merge
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-from newsbeam.paragraphs import (
+from newsbeam.text.paragraphs import (
     BLANK_LINES,
     HARD_WRAPPED,
     LINE_PER_PARAGRAPH,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from newsbeam.gazetteer import load_gazetteer
-from newsbeam.places import PlaceResult, PlaceTagger
-from newsbeam.schema import PLACE, REGION
+from newsbeam.output.schema import PLACE, REGION
+from newsbeam.tags.gazetteer import load_gazetteer
+from newsbeam.tags.places import PlaceResult, PlaceTagger
 
 
 @pytest.fixture(scope="module")

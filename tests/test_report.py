@@ -15,10 +15,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from newsbeam import cli, report, schema, store
-from newsbeam.report_data import Filters, collect, open_views
-from newsbeam.report_html import plotly_bundle, safe_json
-from newsbeam.report_map import countries_from_topology, ring_points, unwrap_ring, world_countries
+import newsbeam
+from newsbeam import cli
+from newsbeam.commands import report
+from newsbeam.errors import UsageError
+from newsbeam.output import schema, store
+from newsbeam.report.data import Filters, collect, open_views
+from newsbeam.report.html import plotly_bundle, safe_json
+from newsbeam.report.map import countries_from_topology, ring_points, unwrap_ring, world_countries
 
 EVIL_TITLE = "<script>alert(1)</script>"
 EVIL_SOURCE = "Bold <b>&</b> Co"
@@ -118,7 +122,7 @@ def test_parse_since_forms():
     assert report.parse_since("today", now) == datetime(2024, 8, 27)
     assert report.parse_since("yesterday", now) == datetime(2024, 8, 26)
     assert report.parse_since("7d", now) == datetime(2024, 8, 20)
-    with pytest.raises(report.ReportUsageError):
+    with pytest.raises(UsageError):
         report.parse_since("last tuesday", now)
 
 
@@ -135,7 +139,7 @@ def test_topology_decoding_joins_reversed_arcs_and_unwraps_antimeridian():
 
 
 def test_shipped_outlines_are_small_and_complete():
-    path = Path(report.__file__).parent / "data" / "world_110m.json"
+    path = Path(newsbeam.__file__).parent / "data" / "world_110m.json"
     assert path.stat().st_size < 1_000_000
     meta = json.loads(path.read_text(encoding="utf-8"))
     assert "Natural Earth" in meta["source"] and "public domain" in meta["license"]

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from newsbeam import schema
+from newsbeam.output import schema
 
 
 def test_schema_doc_is_current():

@@ -6,7 +6,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from conftest import moto_s3
 
-from newsbeam.sources import InputRef, UsageError, list_inputs, local_ref, strip_credentials
+from newsbeam.ingest.sources import InputRef, UsageError, list_inputs, local_ref, strip_credentials
 
 
 def names(refs):

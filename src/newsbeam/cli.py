@@ -18,19 +18,13 @@ import argparse
 import json
 import logging
 import sys
-import time
 import traceback
-from datetime import datetime, timezone
 from pathlib import Path
 
-from . import __version__
-
-EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_REJECTS, EXIT_LOCKED, EXIT_TIMEOUT = 0, 1, 2, 3, 4, 5
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
-
-
-class UsageError(Exception):
-    pass
+from newsbeam import __version__
+from newsbeam.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_LOCKED, EXIT_OK, EXIT_USAGE, UsageError
+from newsbeam.ingest.readers import FIELDS
+from newsbeam.output.store import take_lock
 
 
 class _Parser(argparse.ArgumentParser):
@@ -85,7 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--source", action="append", default=[], metavar="NAME_OR_URI",
                    help="an outlet name (the source column) or an input URI whose articles go (repeatable)")
 
-    from . import report
+    from newsbeam.commands import report
 
     report.add_parser(sub)
     return p
@@ -100,7 +94,7 @@ def _overrides(a: argparse.Namespace) -> dict:
     if a.max_reject_rate is not None:
         o["max_reject_rate"] = a.max_reject_rate
     if a.max_runtime is not None:
-        from .config import ConfigError, parse_duration
+        from newsbeam.config import ConfigError, parse_duration
 
         try:
             o["max_runtime"] = parse_duration(a.max_runtime)
@@ -113,7 +107,7 @@ def _overrides(a: argparse.Namespace) -> dict:
             if "=" not in item:
                 raise UsageError(f"--field takes NAME=FIELD, got {item!r}")
             k, v = item.split("=", 1)
-            if k not in ("text", "id", "title", "url", "published", "source"):
+            if k not in FIELDS:
                 raise UsageError(f"--field: unknown newsbeam field {k!r}")
             fm[k] = v
         ingest["field_map"] = fm
@@ -178,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
         if a.command is None:
             raise UsageError("a command is required: run, query, status, compact, forget or report (see --help)")
         if a.command == "run":
-            from .jobs import run_command
+            from newsbeam.commands.run import run_command
 
             return run_command(a, _overrides(a), beam_args, _setup_logging(a.quiet, a.log_file))
         if beam_args:
@@ -190,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
         if a.command in ("compact", "forget"):
             return _maintain(a)
         if a.command == "report":
-            from .report import run as run_report
+            from newsbeam.commands.report import run as run_report
 
             return run_report(a)
     except UsageError as e:
@@ -207,17 +201,6 @@ def main(argv: list[str] | None = None) -> int:
     return EXIT_OK
 
 
-def take_lock(out: Path):
-    """The output folder's lock, or None after telling the user who holds it (the caller exits 4)."""
-    from .store import Locked, OutputLock
-
-    try:
-        return OutputLock(out).__enter__()
-    except Locked as e:
-        print(f"newsbeam: {e}", file=sys.stderr)
-        return None
-
-
 def _require_out(out: str) -> Path:
     p = Path(out)
     if not (p / "_runs").is_dir():
@@ -228,7 +211,7 @@ def _require_out(out: str) -> Path:
 def _query(a: argparse.Namespace) -> int:
     import duckdb
 
-    from .store import connect_views
+    from newsbeam.output.store import connect_views
 
     con = connect_views(_require_out(a.out))
     try:
@@ -254,7 +237,7 @@ def _query(a: argparse.Namespace) -> int:
 
 
 def _status(a: argparse.Namespace) -> int:
-    from .store import Locked, OutputLock, replaced_run_ids, run_records
+    from newsbeam.output.store import Locked, OutputLock, replaced_run_ids, run_records
 
     out = _require_out(a.out)
     recs = run_records(out)
@@ -300,9 +283,9 @@ def _status(a: argparse.Namespace) -> int:
 
 
 def _maintain(a: argparse.Namespace) -> int:
-    from .config import ConfigError, load
-    from .maintenance import rewrite
-    from .store import IndexMismatch, check_index_settings
+    from newsbeam.commands.maintenance import rewrite
+    from newsbeam.config import ConfigError, load
+    from newsbeam.output.store import IndexMismatch, check_index_settings
 
     out = _require_out(a.out).resolve()
     if a.command == "forget" and not (a.run or a.source):
@@ -332,14 +315,6 @@ def _maintain(a: argparse.Namespace) -> int:
     else:
         print(f"newsbeam {a.command}: wrote {res.run_id} " + json.dumps(res.counts, sort_keys=True))
     return EXIT_OK
-
-
-def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def monotonic() -> float:
-    return time.monotonic()
 
 
 if __name__ == "__main__":

@@ -37,7 +37,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from .dedup import DedupSettings
+from newsbeam.dedup.rules import DedupSettings
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -15,9 +15,8 @@ import apache_beam as beam
 import numpy as np
 from apache_beam.transforms.window import GlobalWindows
 
-from .batching import NEAR_BUCKETS, batch_len, bucket, unbatch
-from .counters import CountingDoFn
-from .dedup import (
+from newsbeam.dedup.batching import NEAR_BUCKETS, batch_len, bucket, unbatch
+from newsbeam.dedup.rules import (
     DedupSettings,
     Node,
     ShingleSets,
@@ -26,6 +25,7 @@ from .dedup import (
     pid,
     resolve_near,
 )
+from newsbeam.runtime.counters import CountingDoFn
 
 __all__ = ["NearDuplicates"]
 

@@ -1,6 +1,6 @@
 """Optional statistical NER: people and organisations from a spaCy model the user provides, merged with the rules.
 
-Why optional and merged this way: the rule tagger (``newsbeam.actors``) knows roles, countries, codes and the
+Why optional and merged this way: the rule tagger (``newsbeam.tags.actors``) knows roles, countries, codes and the
 dictionary's identities, and runs at corpus speed; a statistical model finds names the rules miss (people without a
 cue or a common given name, organisations without a head word) but knows nothing of roles or codes. So the rules
 win every overlap and spaCy only adds what they left untouched: ``PERSON`` becomes a PERSON actor, ``ORG`` an
@@ -18,8 +18,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .actor_rules import make_id
-from .actors import ActorResult, roll_up
+from newsbeam.tags.actor_rules import make_id
+from newsbeam.tags.actors import ActorResult, roll_up
 
 LABELS = {"PERSON": "PERSON", "PER": "PERSON", "ORG": "ORGANIZATION"}
 _LEADING = ("the ", "The ")

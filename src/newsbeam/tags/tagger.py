@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from .config import TaggingConfig
+from newsbeam.config import TaggingConfig
 
 
 @dataclass
@@ -66,8 +66,8 @@ class Tagger:
         self.actors = None
         self.gazetteer_version = None
         if cfg.places or cfg.actors:
-            from .gazetteer import load_gazetteer
-            from .places import PlaceTagger
+            from newsbeam.tags.gazetteer import load_gazetteer
+            from newsbeam.tags.places import PlaceTagger
 
             gaz = load_gazetteer(tuple(cfg.user_gazetteers))
             self.gazetteer_version = gaz.version
@@ -75,12 +75,12 @@ class Tagger:
             # its output is then dropped.
             self.places = PlaceTagger(gaz)
         if cfg.actors:
-            from .actors import ActorTagger
+            from newsbeam.tags.actors import ActorTagger
 
             self.actors = ActorTagger(tuple(cfg.user_dictionaries))
         self.ner = None
         if cfg.actors and cfg.ner_model:
-            from .ner import NerMerger
+            from newsbeam.tags.ner import NerMerger
 
             self.ner = NerMerger(cfg.ner_model)
         self.extra = [load_extra_tagger(path) for path in cfg.extra_taggers]

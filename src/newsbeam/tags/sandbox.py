@@ -4,7 +4,7 @@ Why a process: the taggers are pure Python over text nobody controls. An endless
 expression stuck in C, or a crash cannot be interrupted from a thread: signals (SIGALRM) reach only the main thread,
 and Beam runs DoFns in worker threads of its own on every runner. A child process can always be killed, and a
 killed process burns no more CPU. So each worker process keeps one long-lived tagging child
-(``python -m newsbeam.tag_sandbox``), sends it one article at a time over a pipe and waits at most the article's
+(``python -m newsbeam.tags.sandbox``), sends it one article at a time over a pipe and waits at most the article's
 budget for the answer. On a timeout the child is killed (SIGKILL) and reaped, the article is published untagged with
 ``tag_status = "timeout"``, and the next article starts a fresh child. An exception in a tagger comes back as
 ``tag_status = "error"`` with its message; a child that dies (segfault, out of memory) gives ``"error"`` too.
@@ -50,9 +50,9 @@ from dataclasses import dataclass
 from queue import Queue
 from typing import Any
 
-from .config import TaggingConfig
-from .tagging import ArticleTags, Tagger
-from .watchdog import park_if_stopping
+from newsbeam.config import TaggingConfig
+from newsbeam.runtime.watchdog import park_if_stopping
+from newsbeam.tags.tagger import ArticleTags, Tagger
 
 _LEN = struct.Struct(">Q")
 # Building the taggers can take a while the first time (the gazetteer cache is built and written): not budgeted.
@@ -225,7 +225,7 @@ class SandboxedTagger:
     def _start_once(self, on_start: Callable[[], None] | None) -> subprocess.Popen:
         """One child, ready to tag; raises ``_StartFailed`` (worth another try) or ``TaggerSetupError`` (not)."""
         err = tempfile.TemporaryFile()
-        proc = _SPAWNER.popen([sys.executable, "-m", "newsbeam.tag_sandbox", str(os.getpid())], err)
+        proc = _SPAWNER.popen([sys.executable, "-m", "newsbeam.tags.sandbox", str(os.getpid())], err)
         try:
             _write_frame(proc.stdin.fileno(), ("init", self.cfg))
             kind, detail = _read_frame(proc.stdout.fileno(), time.monotonic() + STARTUP_TIMEOUT_S, on_start)

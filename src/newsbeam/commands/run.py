@@ -18,16 +18,20 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import __version__
-from .articles import uri_hash
-from .cli import EXIT_INTERNAL, EXIT_LOCKED, EXIT_OK, EXIT_REJECTS, EXIT_USAGE, UsageError, take_lock
-from .config import Config, ConfigError, load
-from .progress import ProgressPrinter, log_tail, read_progress, read_states, stage_of, worker_log
-from .runner import BeamOptionsError, validate_beam_args
-from .schema import SCHEMA_VERSION
-from .sources import UsageError as InputUsageError
-from .sources import list_inputs
-from .store import (
+from newsbeam import __version__
+from newsbeam.config import Config, ConfigError, load
+from newsbeam.errors import (
+    EXIT_INTERNAL,
+    EXIT_LOCKED,
+    EXIT_OK,
+    EXIT_REJECTS,
+    EXIT_TIMEOUT,
+    EXIT_USAGE,
+    UsageError,
+)
+from newsbeam.ingest.sources import list_inputs
+from newsbeam.output.schema import SCHEMA_VERSION
+from newsbeam.output.store import (
     IndexMismatch,
     check_index_settings,
     cleanup_unpublished,
@@ -38,11 +42,22 @@ from .store import (
     publish,
     published_runs,
     refresh_views,
+    take_lock,
     views_stale,
     write_record,
 )
-from .tag_sandbox import read_tag_problems
-from .watchdog import EXIT_TIMEOUT, RunWatchdog, kill_descendants, park_if_stopping
+from newsbeam.runtime.progress import (
+    ProgressPrinter,
+    log_tail,
+    read_progress,
+    read_states,
+    stage_of,
+    worker_log,
+)
+from newsbeam.runtime.runner import BeamOptionsError, validate_beam_args
+from newsbeam.runtime.watchdog import RunWatchdog, kill_descendants, park_if_stopping
+from newsbeam.tags.sandbox import read_tag_problems
+from newsbeam.text.articles import uri_hash
 
 
 def _now() -> str:
@@ -135,8 +150,8 @@ def _human(summary: dict, counts: dict, cfg: Config, run_id: str, out: Path) -> 
 
 def _check_user_files(cfg: Config) -> None:
     """Read user gazetteers and dictionaries now: a bad file is a usage error, not a failure inside a worker."""
-    from .actors import load_user_dictionary
-    from .gazetteer import read_user_file
+    from newsbeam.tags.actors import load_user_dictionary
+    from newsbeam.tags.gazetteer import read_user_file
 
     checks = []
     if cfg.tagging.places or cfg.tagging.actors:
@@ -148,7 +163,7 @@ def _check_user_files(cfg: Config) -> None:
             read(path)
         except (OSError, ValueError) as e:
             raise UsageError(str(e).splitlines()[0] if str(e) else f"cannot read {path}") from e
-    from .tagging import load_extra_tagger
+    from newsbeam.tags.tagger import load_extra_tagger
 
     for path in cfg.tagging.extra_taggers:
         try:
@@ -163,14 +178,14 @@ def run_command(a: Namespace, overrides: dict, beam_args: list[str], log: loggin
         validate_beam_args(beam_args)
         _check_user_files(cfg)
         if cfg.tagging.actors and cfg.tagging.ner_model:
-            from .ner import NerMerger
+            from newsbeam.tags.ner import NerMerger
 
             try:
                 NerMerger(cfg.tagging.ner_model).nlp  # noqa: B018 - load now: a bad model is a usage error
             except ValueError as e:
                 raise UsageError(str(e)) from e
         refs = list_inputs(list(a.inputs), manifests=list(cfg.ingest.manifests))
-    except (ConfigError, BeamOptionsError, InputUsageError) as e:
+    except (ConfigError, BeamOptionsError) as e:
         raise UsageError(str(e)) from e
     out = Path(a.out).resolve()
     if out.exists() and not out.is_dir():
@@ -196,8 +211,8 @@ def _run_checked(
     """``run_job``, then the conservation checks (``integrity.py``): a run in which the runner lost records between
     stages is never published. With the local runner and several workers it is rerun once with one worker; what the
     first attempt lost is appended to ``lost_first`` (it goes into the run record)."""
-    from .integrity import lost_in_transfer
-    from .pipeline import run_job
+    from newsbeam.graph import run_job
+    from newsbeam.runtime.integrity import lost_in_transfer
 
     if not todo:
         return {}
@@ -328,7 +343,7 @@ def _finish(cfg: Config, record: dict, counts: dict, todo: list, skipped: list, 
     problems, n_problems = read_tag_problems(str(staging))
     gaz_version = None
     if cfg.tagging.places or cfg.tagging.actors:
-        from .gazetteer import gazetteer_version
+        from newsbeam.tags.gazetteer import gazetteer_version
 
         gaz_version = gazetteer_version(tuple(cfg.tagging.user_gazetteers))
     record.update(

@@ -26,13 +26,12 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import schema
-from .config import Config
-from .dedup import DedupSettings, MinHasher, article_copy_of, jaccard
-from .finalize import index_entry
-from .paragraphs import comparison_key
-from .staging import INDEX_SCHEMA
-from .store import (
+from newsbeam.config import Config
+from newsbeam.dedup.rules import DedupSettings, MinHasher, article_copy_of, jaccard
+from newsbeam.output import schema
+from newsbeam.output.finalize import index_entry
+from newsbeam.output.staging import INDEX_SCHEMA
+from newsbeam.output.store import (
     TABLE_NAMES,
     cleanup_unpublished,
     connect_views,
@@ -44,6 +43,7 @@ from .store import (
     refresh_views,
     write_record,
 )
+from newsbeam.text.paragraphs import comparison_key
 
 
 @dataclass

@@ -17,28 +17,22 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from . import __version__
-from . import report_data as data
-from .report_html import Column, Section, html_table, page
+from newsbeam import __version__
+from newsbeam.errors import EXIT_OK, EXIT_USAGE, UsageError
+from newsbeam.report import data
+from newsbeam.report.html import Column, Section, html_table, page
 
 
 class _Charts:
     """report_charts imports plotly (slow); the ``newsbeam`` command builds this parser for every subcommand."""
 
     def __getattr__(self, name: str):
-        from . import report_charts
+        from newsbeam.report import charts as report_charts
 
         return getattr(report_charts, name)
 
 
 charts = _Charts()
-
-EXIT_OK, EXIT_USAGE = 0, 2
-
-
-class ReportUsageError(ValueError):
-    """Bad arguments: reported as one line on stderr with exit code 2."""
-
 
 @dataclass(frozen=True)
 class ReportResult:
@@ -76,7 +70,7 @@ def parse_since(text: str, now: datetime | None = None) -> datetime:
     try:
         value = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
-        raise ReportUsageError(
+        raise UsageError(
             f"--since takes YYYY-MM-DD, an ISO time, today, yesterday or Nd, got {text!r}") from None
     if value.tzinfo is not None:
         value = value.astimezone(timezone.utc).replace(tzinfo=None)
@@ -86,16 +80,16 @@ def parse_since(text: str, now: datetime | None = None) -> datetime:
 def _check_out(out: str) -> Path:
     p = Path(out)
     if not (p / "_runs").is_dir():
-        raise ReportUsageError(f"not a newsbeam output folder (no published run): {out}")
+        raise UsageError(f"not a newsbeam output folder (no published run): {out}")
     return p
 
 
 def _check_html(path: str) -> Path:
     p = Path(path)
     if p.is_dir():
-        raise ReportUsageError(f"--html must be a file path, {path} is a directory")
+        raise UsageError(f"--html must be a file path, {path} is a directory")
     if not p.parent.resolve().is_dir():
-        raise ReportUsageError(f"--html: folder {p.parent} does not exist")
+        raise UsageError(f"--html: folder {p.parent} does not exist")
     return p
 
 
@@ -238,7 +232,7 @@ def build_report(out: Path, html_path: Path, since: datetime | None = None, regi
     try:
         if region is not None and not data.region_exists(con, region):
             hint = data.region_suggestions(con, region)
-            raise ReportUsageError(f"--region {region!r} matches no primary region, admin1 code or country code"
+            raise UsageError(f"--region {region!r} matches no primary region, admin1 code or country code"
                                    + (f" (did you mean {', '.join(hint)}?)" if hint else ""))
         collected = data.collect(con, data.Filters(since=since, region=region))
     finally:
@@ -259,9 +253,9 @@ def run(args: argparse.Namespace) -> int:
         since = parse_since(args.since) if args.since else None
         region = args.region.strip() if args.region is not None else None
         if region == "":
-            raise ReportUsageError("--region must not be empty")
+            raise UsageError("--region must not be empty")
         result = build_report(out, html_path, since=since, region=region)
-    except ReportUsageError as e:
+    except UsageError as e:
         print(f"newsbeam report: error: {e}", file=sys.stderr)
         return EXIT_USAGE
     print(f"newsbeam report: wrote {result.path} ({result.articles:,} articles, {result.charts} charts, "

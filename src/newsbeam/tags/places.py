@@ -40,8 +40,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .gazetteer import F_BLOCKER, F_COMMON, F_DEMONYM, F_FIRSTNAME, F_HARD, F_USER, Gazetteer
-from .spans import Occupancy
+from newsbeam.tags.gazetteer import F_BLOCKER, F_COMMON, F_DEMONYM, F_FIRSTNAME, F_HARD, F_USER, Gazetteer
+from newsbeam.tags.spans import Occupancy
 
 TITLE_WEIGHT = 2.0
 FIRST_PARA_WEIGHT = 1.5

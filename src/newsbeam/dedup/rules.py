@@ -140,10 +140,6 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> float:
     return inter / (len(a) + len(b) - inter)
 
 
-def shingles_from_bytes(raw: bytes) -> np.ndarray:
-    return np.frombuffer(raw, dtype=np.uint32)
-
-
 # Pairs verified per numpy pass: bounds the temporary arrays (about 1.5 KB per pair) whatever the bucket size.
 JACCARD_CHUNK = 20_000
 

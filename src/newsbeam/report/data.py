@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from .store import DB_NAME, connect_views
+from newsbeam.output.store import DB_NAME, connect_views
 
 RUN_START_SQL = "try_strptime(left(run_id, 16), '%Y%m%dT%H%M%SZ')"
 

@@ -21,7 +21,7 @@ from datetime import date, datetime
 from plotly.offline import get_plotlyjs
 from plotly.utils import PlotlyJSONEncoder
 
-from .report_charts import esc
+from newsbeam.report.charts import esc
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Actor tagging: people with roles, organisations and armed groups, governments, security forces — typed and coded.
 
 Why rules and dictionaries: users ask "who did what" over millions of paragraphs, offline. A statistical NER model
-is optional (``newsbeam.ner``); this tagger alone must run at corpus speed, so it is one Aho-Corasick pass per
+is optional (``newsbeam.tags.ner``); this tagger alone must run at corpus speed, so it is one Aho-Corasick pass per
 paragraph (dictionary names, role words, unnamed agents), one compiled regex for capitalised sequences, and a little
 Python per candidate.
 
@@ -57,13 +57,13 @@ from typing import Any
 import ahocorasick
 import yaml
 
-from . import actor_rules as R
-from .given_names import load_given_names
-from .schema import ACTOR, ACTOR_TYPES
-from .spans import Occupancy
-from .yaml_load import safe_load
+from newsbeam.output.schema import ACTOR, ACTOR_TYPES
+from newsbeam.tags import actor_rules as R
+from newsbeam.tags.given_names import load_given_names
+from newsbeam.tags.spans import Occupancy
+from newsbeam.tags.yaml_load import safe_load
 
-DATA_DIR = Path(__file__).with_name("data")
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"  # newsbeam/data
 _CREDIT_LINE = re.compile(
     r"\s*[(\[]?\s*(?:additional |further )?(?:reporting|editing|writing|compiled|produced|translated|fact-checked|"
     r"graphics|photos?|video) (?:by|from)\b",

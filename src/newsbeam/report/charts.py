@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import plotly.graph_objects as go
 
-from .report_map import Place, country_name, map_figure_dict
+from newsbeam.report.map import Place, country_name, map_figure_dict
 
 ARTICLES_COLOUR = "#4c78a8"
 UNIQUE_COLOUR = "#f58518"

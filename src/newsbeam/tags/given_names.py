@@ -51,9 +51,9 @@ import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from . import actor_rules as R
-from . import gazetteer as G
-from .yaml_load import safe_load
+from newsbeam.tags import actor_rules as R
+from newsbeam.tags import gazetteer as G
+from newsbeam.tags.yaml_load import safe_load
 
 # (locale, why it is in the list)
 LOCALE_REASONS: tuple[tuple[str, str], ...] = (

@@ -26,9 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-
-class UsageError(Exception):
-    """Bad command-line input; the message is one line."""
+from newsbeam.errors import UsageError
 
 
 @dataclass(frozen=True)
@@ -41,7 +39,6 @@ class InputRef:
     key: str
 
 
-REMOTE_SCHEMES = ("http", "https", "s3", "gs")
 _HEAD_TIMEOUT = 10.0
 _HEAD_THREADS = 16
 # Query parameters that carry secrets or signatures (AWS SigV2/V4, GCS, Azure SAS, CloudFront, generic tokens).

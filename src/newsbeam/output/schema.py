@@ -15,7 +15,6 @@ import pyarrow as pa
 SCHEMA_VERSION = 4
 
 ACTOR_TYPES = ("PERSON", "ORGANIZATION", "ARMED_GROUP", "GOVERNMENT", "SECURITY_FORCE", "GROUP", "MEDIA")
-DUP_KINDS = ("exact", "near")
 
 
 def _f(name: str, typ: pa.DataType, doc: str, example: str = "") -> pa.Field:
@@ -147,7 +146,7 @@ def doc_markdown() -> str:
         "# Output schema",
         "",
         f"Generated from `src/newsbeam/schema.py` (schema_version {SCHEMA_VERSION}); a test checks it is current.",
-        "Regenerate with `python -m newsbeam.schema > docs/schema.md`.",
+        "Regenerate with `python -m newsbeam.output.schema > docs/schema.md`.",
         "",
         "Files: `OUT/<table>/run-<run_id>/part-NNNNN.parquet`. Views in `OUT/newsbeam.duckdb` add `dup_count`",
         "(size of the duplicate group across all published runs) to `paragraphs`, and show only the latest",

@@ -45,9 +45,16 @@ from typing import Any
 
 import zstandard
 
-from .dates import parse_published
-from .encoding import BinaryError, UndecodableError, decode_bytes, repair_text
-from .sources import InputRef, s3_client, scheme_of, scrub_text, split_bucket, strip_credentials
+from newsbeam.ingest.dates import parse_published
+from newsbeam.ingest.encoding import BinaryError, UndecodableError, decode_bytes, repair_text
+from newsbeam.ingest.sources import (
+    InputRef,
+    s3_client,
+    scheme_of,
+    scrub_text,
+    split_bucket,
+    strip_credentials,
+)
 
 log = logging.getLogger(__name__)
 

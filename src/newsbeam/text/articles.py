@@ -13,11 +13,11 @@ from datetime import datetime, timezone
 
 import xxhash
 
-from .dedup import DedupSettings, MinHasher, exact_key
-from .language import article_languages
-from .paragraphs import comparison_key, count_words, split_paragraphs, text_hash
-from .tag_sandbox import TAG_OFF, TAG_OK, TagOutcome
-from .tagging import EMPTY_ARTICLE
+from newsbeam.dedup.rules import DedupSettings, MinHasher, exact_key
+from newsbeam.tags.sandbox import TAG_OFF, TAG_OK, TagOutcome
+from newsbeam.tags.tagger import EMPTY_ARTICLE
+from newsbeam.text.language import article_languages
+from newsbeam.text.paragraphs import comparison_key, count_words, split_paragraphs, text_hash
 
 # tag(paragraphs, title, taggable, text_bytes) -> TagOutcome: the budgeted tagging pass (see ``tag_sandbox``).
 TagFn = Callable[[list[str], "str | None", list[bool], int], TagOutcome]

@@ -32,8 +32,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import schema
-from .staging import INDEX_SCHEMA
+from newsbeam.output import schema
+from newsbeam.output.staging import INDEX_SCHEMA
 
 TABLE_NAMES = ("articles", "paragraphs", "rejects")
 DB_NAME = "newsbeam.duckdb"
@@ -176,7 +176,7 @@ def index_files(out: Path) -> list[tuple[str, tuple[int, ...]]]:
     An entry is stale when a later published run processed its input again: the newer version's paragraphs are the
     ones that count as seen (a compaction's file holds the versions current at its ``seq``, so the same rule holds).
     """
-    from .articles import uri_hash
+    from newsbeam.text.articles import uri_hash
 
     forgotten = forgotten_run_ids(out)
     first: dict[str, int] = {}
@@ -334,3 +334,14 @@ def refresh_views(out: Path) -> None:
     wal = Path(str(tmp) + ".wal")
     if wal.exists():
         wal.unlink()
+
+
+def take_lock(out: Path) -> OutputLock | None:
+    """The output folder's lock, or None after telling the user who holds it (the caller exits 4)."""
+    import sys
+
+    try:
+        return OutputLock(out).__enter__()
+    except Locked as e:
+        print(f"newsbeam: {e}", file=sys.stderr)
+        return None

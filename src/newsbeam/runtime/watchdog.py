@@ -17,8 +17,8 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 
-EXIT_TIMEOUT = 5
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+from newsbeam.errors import EXIT_INTERRUPTED, EXIT_TIMEOUT
+
 # Set while a run is being stopped: code in this process that would react to its killed children (a tagging call
 # whose process vanished) waits instead, so that nothing writes into the staging area being removed.
 STOPPING = threading.Event()

@@ -1,0 +1,1 @@
+"""The user's commands: `run` (the driver of one run), `maintenance` (compact, forget), `report`."""

@@ -1,0 +1,1 @@
+"""Duplicate detection: the rules (exact, near, boilerplate, article copies), MinHash/LSH, near-dup Beam stages."""

@@ -1,0 +1,1 @@
+"""What a run writes: the table schemas, staging shards, final files, the published store and its views."""

@@ -1,0 +1,1 @@
+"""The HTML report: data queries, charts, the map and the page."""

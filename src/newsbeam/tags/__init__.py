@@ -1,0 +1,1 @@
+"""Tagging: the tagger registry, the sandbox with its per-article budget, places (gazetteer) and actors."""

@@ -1,0 +1,1 @@
+"""From raw text to article rows: paragraphs, normalisation, language, the per-article build."""
