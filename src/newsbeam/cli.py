@@ -86,6 +86,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _overrides(a: argparse.Namespace) -> dict:
+    """The configuration keys that ``run``'s flags set (flags win over the TOML file)."""
     o: dict = {}
     if a.workers is not None:
         o["workers"] = a.workers
@@ -100,6 +101,14 @@ def _overrides(a: argparse.Namespace) -> dict:
             o["max_runtime"] = parse_duration(a.max_runtime)
         except ConfigError as e:
             raise UsageError(f"--max-runtime: {e}") from e
+    for section, values in (("ingest", _ingest_overrides(a)), ("dedup", _dedup_overrides(a)),
+                            ("tagging", _tagging_overrides(a))):
+        if values:
+            o[section] = values
+    return o
+
+
+def _ingest_overrides(a: argparse.Namespace) -> dict:
     ingest: dict = {}
     if a.field:
         fm = {}
@@ -113,15 +122,17 @@ def _overrides(a: argparse.Namespace) -> dict:
         ingest["field_map"] = fm
     if a.manifest:
         ingest["manifests"] = [str(Path(m).resolve()) for m in a.manifest]
-    if ingest:
-        o["ingest"] = ingest
-    dedup: dict = {}
+    return ingest
+
+
+def _dedup_overrides(a: argparse.Namespace) -> dict:
+    return {"near": False} if (a.exact_only or a.no_near) else {}
+
+
+def _tagging_overrides(a: argparse.Namespace) -> dict:
     tagging: dict = {}
     if a.exact_only:
-        dedup["near"] = False
         tagging.update(places=False, actors=False)
-    if a.no_near:
-        dedup["near"] = False
     if a.no_places:
         tagging["places"] = False
     if a.no_actors:
@@ -132,11 +143,7 @@ def _overrides(a: argparse.Namespace) -> dict:
         tagging["ner_model"] = a.ner_model
     if a.user_dictionary:
         tagging["user_dictionaries"] = [str(Path(f).resolve()) for f in a.user_dictionary]
-    if dedup:
-        o["dedup"] = dedup
-    if tagging:
-        o["tagging"] = tagging
-    return o
+    return tagging
 
 
 def _setup_logging(quiet: bool, log_file: str | None) -> logging.Logger:

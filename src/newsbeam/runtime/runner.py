@@ -8,6 +8,12 @@ in-process ``FnApiRunner``, built directly, which makes no network attempt. ``--
 
 Any other runner is chosen with Beam's own options after ``--`` (``-- --runner=PortableRunner
 --job_endpoint=...``); the same graph runs there unchanged.
+
+Private Beam API, on purpose, in one place: ``validate_beam_args`` builds Beam's own option parser
+(``_BeamArgumentParser`` and each options class's ``_add_argparse_args``). The public alternative,
+``PipelineOptions.get_all_options(retain_unknown_options=True)``, reports unknown ``--flags`` but silently drops stray
+words (``-- PortableRunner`` without ``--runner=``) and logs a warning instead of failing, so a typo in a cron line
+would run on the wrong runner (checked with Beam 2.77). ``FnApiRunner`` is imported from its public module.
 """
 
 from __future__ import annotations
