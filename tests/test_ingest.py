@@ -16,7 +16,9 @@ import zstandard
 from conftest import moto_s3
 from nasty_corpus import STORY, build_nasty_corpus
 
-from newsbeam.ingest.readers import IngestOptions, parse_text_article, read_input
+from newsbeam.ingest.formats.text import parse_text_article
+from newsbeam.ingest.readers import FORMATS, IngestOptions, read_input
+from newsbeam.ingest.sniff import format_extension, kind_of
 from newsbeam.ingest.sources import list_inputs, local_ref, remote_ref
 
 OPTS = IngestOptions()
@@ -194,6 +196,36 @@ def test_unreadable_kinds(tmp_path):
     os.mkfifo(tmp_path / "pipe.txt")
     assert read_file(tmp_path / "folder.txt")[1][0]["detail"] == "is a directory"
     assert read_file(tmp_path / "pipe.txt")[1][0]["detail"] == "not a regular file (FIFO, socket or device)"
+
+
+# --- the format table ---------------------------------------------------------------------------------------------
+
+
+def test_format_table_extensions_are_disjoint():
+    seen: dict[str, str] = {}
+    for kind, fmt in FORMATS.items():
+        for ext in fmt.extensions:
+            assert ext not in seen, f"{ext} is claimed by {seen[ext]} and {kind}"
+            assert ext.startswith(".") and ext == ext.lower(), ext
+            seen[ext] = kind
+
+
+@pytest.mark.parametrize(
+    "name, peek, kind",
+    [
+        ("a.jsonl.gz", b"plain words", "jsonl"),  # a known extension decides, after the compression suffix
+        ("a.json", b"WARC/1.0", "json"),  # ... even over a WARC header
+        ("a.txt", b"WARC/1.0\r\n", "warc"),  # except a text extension: a WARC header outranks it
+        ("a.txt", b"<html><body>", "text"),
+        ("a.dat", b"\xef\xbb\xbf  <!DOCTYPE html>", "html"),  # unknown extension: sniffed
+        ("a.dat", b'{ "text": 1}', "jsonl"),
+        ("a.dat", b"[ {", "json"),
+        ("a", b"Just prose.", "text"),
+    ],
+)
+def test_format_kind_by_extension_then_content(name, peek, kind):
+    by_ext = {ext: k for k, fmt in FORMATS.items() for ext in fmt.extensions}
+    assert kind_of(format_extension(f"s3://b/dir/{name}"), peek, by_ext) == kind
 
 
 # --- compression --------------------------------------------------------------------------------------------------
