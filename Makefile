@@ -26,7 +26,7 @@ run: install
 
 test: dev
 	$(VENV)/bin/ruff check src tests bench pipelines
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q --durations=15
 
 # The property-based tests at full size, run by hand: 1,500 adversarial examples per text stage (see
 # tests/adversarial.py), about 10 minutes on 2 cores. `make test` runs the same tests with 40 examples each.

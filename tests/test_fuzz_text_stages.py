@@ -19,7 +19,8 @@ from newsbeam.config import TaggingConfig
 from newsbeam.dedup.rules import DedupSettings, MinHasher
 from newsbeam.ingest.dates import parse_published
 from newsbeam.ingest.encoding import BinaryError, UndecodableError, decode_bytes, repair_text
-from newsbeam.ingest.readers import IngestOptions, parse_text_article, read_input
+from newsbeam.ingest.formats.text import parse_text_article
+from newsbeam.ingest.readers import IngestOptions, read_input
 from newsbeam.ingest.sources import InputRef
 from newsbeam.tags.tagger import Tagger
 from newsbeam.text.language import article_languages, detect_lang
