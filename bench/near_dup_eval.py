@@ -7,7 +7,7 @@ truncation type that is deliberately outside the target, and hard negatives that
 one paragraph; an item's *cluster* is its original's id for copies and its own id otherwise.
 
 Decisions are made by the real functions (``newsbeam.dedup.rules``, ``newsbeam.text.paragraphs``), wired the way
-``pipeline.py`` wires them: exact groups by ``text_hash`` first, MinHash/LSH candidates over distinct texts, Jaccard
+``graph.py`` wires them: exact groups by ``text_hash`` first, MinHash/LSH candidates over distinct texts, Jaccard
 verification, greedy ``resolve_near``, then one decision per exact group. ``--via-pipeline`` runs the real
 ``newsbeam run`` on the same set instead and scores its Parquet output identically.
 
@@ -45,15 +45,15 @@ from pathlib import Path
 
 import numpy as np
 
+from newsbeam.dedup.contracts import NearVerdict, Ref
+from newsbeam.dedup.decide import decide_group, near_verdicts, node_of
 from newsbeam.dedup.rules import (
     DedupSettings,
     MinHasher,
-    Node,
     candidate_pairs,
     exact_key,
     jaccard,
     order_key,
-    resolve_near,
 )
 from newsbeam.text.paragraphs import clean_text, comparison_key, count_words, text_hash
 
@@ -215,7 +215,7 @@ def _shared_sentence(gen: textgen.TextGen, rng: random.Random, o: _Orig) -> str 
     return " ".join(other)
 
 
-# --- The decision logic, as pipeline.py wires it ---------------------------------------------------------------
+# --- The decision logic, as graph.py wires it ------------------------------------------------------------------
 
 
 @dataclass
@@ -287,34 +287,31 @@ Decision = tuple[str, str, float]  # (dup_kind, duplicate_of item id, similarity
 
 
 def decide(prep: Prepared, s: DedupSettings, candidates: list[tuple[int, int, float]]) -> dict[str, Decision]:
-    """item id -> decision, for flagged items only; mirrors NearDuplicates + DecideGroupsFn."""
-    groups: dict[int, list[int]] = defaultdict(list)
-    for i, (h, n, it) in enumerate(zip(prep.hashes, prep.words, prep.items, strict=True)):
-        groups[exact_key(h, n, it.id, s)].append(i)
-    node_order: dict[int, tuple[int, str, int]] = {}
-    for i, h in enumerate(prep.hashes):
-        if prep.words[i] >= s.near_min_words and (h not in node_order or prep.orders[i] < node_order[h]):
-            node_order[h] = prep.orders[i]
-    near: dict[int, tuple[int, float]] = {}
+    """item id -> decision, for flagged items only: the pipeline's own ``near_verdicts`` and ``decide_group``, fed
+    as NearDuplicates and DecideGroupsFn feed them (every item is paragraph 0 of its own article, all new)."""
+    groups: dict[int, list[Ref]] = defaultdict(list)
+    refs_of: dict[int, list[Ref]] = defaultdict(list)
+    for h, n, it in zip(prep.hashes, prep.words, prep.items, strict=True):
+        ref = Ref(it.published_us, it.id, 0, "", n, "eval")
+        groups[exact_key(h, n, it.id, s)].append(ref)
+        refs_of[h].append(ref)
+    near: dict[int, list[NearVerdict]] = defaultdict(list)
     if s.near:
         edges = [e for e in candidates if e[2] >= s.threshold]
         in_edges = {h for a, b, _ in edges for h in (a, b)}
-        nodes = {h: Node(h, node_order[h], False) for h in in_edges}
-        near = resolve_near(nodes, edges)
+        nodes = {h: node_of(h, refs_of[h], s.near_min_words) for h in in_edges}
+        for h, verdict in near_verdicts(nodes, edges):
+            near[h].append(verdict)
     out: dict[str, Decision] = {}
-    for members in groups.values():
-        h = prep.hashes[members[0]]
-        if h in near:
-            canon_h, sim = near[h]
-            target = node_order[canon_h][1]
-            for i in members:
-                out[prep.items[i].id] = ("near", target, float(sim))
-            continue
-        canon = min(members, key=lambda i: prep.orders[i])
-        for i in members:
-            if i != canon:
-                out[prep.items[i].id] = ("exact", prep.items[canon].id, 1.0)
+    for key, refs in groups.items():
+        for _, d in decide_group(refs, near.get(key, []), s, _no_count):
+            if d.dup_kind is not None:
+                out[d.article_id] = (d.dup_kind, d.duplicate_of.rsplit(":", 1)[0], float(d.similarity))
     return out
+
+
+def _no_count(name: str, n: int = 1) -> None:
+    """The pipeline's counters are not needed here."""
 
 
 # --- Scoring --------------------------------------------------------------------------------------------------

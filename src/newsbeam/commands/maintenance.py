@@ -27,10 +27,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from newsbeam.config import Config
+from newsbeam.dedup.contracts import Decision
+from newsbeam.dedup.decide import GroupMember, repair_group
+from newsbeam.dedup.index_format import INDEX_SCHEMA, index_entry
 from newsbeam.dedup.rules import DedupSettings, MinHasher, article_copy_of, jaccard
 from newsbeam.output import schema
-from newsbeam.output.finalize import index_entry
-from newsbeam.output.staging import INDEX_SCHEMA
 from newsbeam.output.store import (
     TABLE_NAMES,
     cleanup_unpublished,
@@ -43,6 +44,7 @@ from newsbeam.output.store import (
     refresh_views,
     write_record,
 )
+from newsbeam.text.articles import published_us
 from newsbeam.text.paragraphs import comparison_key
 
 
@@ -154,11 +156,6 @@ def rewrite(
     return Outcome(run_id, dict(counts))
 
 
-def _order(row: dict) -> tuple:
-    pub = row["published"]
-    return (row["seq"], pub is None, pub.timestamp() if pub is not None else 0.0, row["article_id"], row["para_index"])
-
-
 def _repair_groups(con, dedup: DedupSettings, hasher: MinHasher | None, counts) -> set[tuple[str, int]]:
     """Re-resolve duplicate groups whose canonical was forgotten; returns the paragraphs promoted to canonical."""
     rows = con.execute(
@@ -167,47 +164,36 @@ def _repair_groups(con, dedup: DedupSettings, hasher: MinHasher | None, counts) 
            WHERE p.dup_group IS NOT NULL
              AND split_part(p.dup_group, ':', 1) IN (SELECT article_id FROM gone)"""
     ).fetchall()
-    groups: dict[str, list[dict]] = defaultdict(list)
+    groups: dict[str, list[GroupMember]] = defaultdict(list)
     for aid, idx, text, th, nw, grp, pub, seq in rows:
-        groups[grp].append(
-            {"article_id": aid, "para_index": idx, "text": text, "text_hash": th, "n_words": nw,
-             "published": pub, "seq": seq}
-        )
-    patch = []
-    promoted: set[tuple[str, int]] = set()
+        groups[grp].append(GroupMember(aid, idx, th, nw, published_us(pub), seq, text))
+
+    canon_shingles: dict[str, object] = {}  # the current group's canonical, shingled once per group
+
+    def similarity(m: GroupMember, canon: GroupMember) -> float | None:
+        if hasher is None or min(m.n_words, canon.n_words) < dedup.near_min_words:
+            return None
+        if canon.text not in canon_shingles:
+            canon_shingles.clear()
+            canon_shingles[canon.text] = hasher.shingles(comparison_key(canon.text))
+        return jaccard(hasher.shingles(comparison_key(m.text)), canon_shingles[canon.text])
+
+    def inc(name: str, n: int = 1) -> None:
+        counts[name] += n
+
+    patch: list[Decision] = []
     for members in groups.values():
-        members.sort(key=_order)
-        canon = members[0]
-        cpid = f"{canon['article_id']}:{canon['para_index']}"
-        promoted.add((canon["article_id"], canon["para_index"]))
-        counts["groups-repaired"] += 1
-        copies = []
-        c_sh = hasher.shingles(comparison_key(canon["text"])) if hasher is not None else None
-        for m in members[1:]:
-            if m["text_hash"] == canon["text_hash"]:
-                copies.append((m, "exact", 1.0))
-                continue
-            if hasher is not None and min(m["n_words"], canon["n_words"]) >= dedup.near_min_words:
-                sim = jaccard(hasher.shingles(comparison_key(m["text"])), c_sh)
-                if sim >= dedup.threshold:
-                    copies.append((m, "near", float(sim)))
-                    continue
-            # No longer a copy of anything we keep: it stands alone, as its own canonical.
-            promoted.add((m["article_id"], m["para_index"]))
-            counts["paragraphs-no-longer-duplicate"] += 1
-            patch.append((m["article_id"], m["para_index"], None, None, None, None))
-        patch.append((canon["article_id"], canon["para_index"], None, None, cpid if copies else None, None))
-        for m, kind, sim in copies:
-            patch.append((m["article_id"], m["para_index"], kind, cpid, cpid, sim))
+        patch += repair_group(members, similarity, dedup.threshold, inc)
+    promoted = {(d.article_id, d.para_index) for d in patch if d.dup_kind is None}
     if patch:
         tbl = pa.table(
             {
-                "article_id": [x[0] for x in patch],
-                "para_index": pa.array([x[1] for x in patch], pa.int32()),
-                "dup_kind": pa.array([x[2] for x in patch], pa.string()),
-                "duplicate_of": pa.array([x[3] for x in patch], pa.string()),
-                "dup_group": pa.array([x[4] for x in patch], pa.string()),
-                "similarity": pa.array([x[5] for x in patch], pa.float32()),
+                "article_id": [d.article_id for d in patch],
+                "para_index": pa.array([d.para_index for d in patch], pa.int32()),
+                "dup_kind": pa.array([d.dup_kind for d in patch], pa.string()),
+                "duplicate_of": pa.array([d.duplicate_of for d in patch], pa.string()),
+                "dup_group": pa.array([d.dup_group for d in patch], pa.string()),
+                "similarity": pa.array([d.similarity for d in patch], pa.float32()),
             }
         )
         con.register("patch", tbl)

@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import pickle
 
+import apache_beam as beam
 import numpy as np
+from apache_beam.transforms.window import GlobalWindows
+
+from newsbeam.dedup.contracts import BandBatch, Ref
+from newsbeam.dedup.rules import shingle_count
 
 BUCKETS = 1024
 FLUSH_AT = 400_000
@@ -35,7 +40,7 @@ class BandBatcher:
         self.sizes.extend([n_shingles] * len(band_keys))
         self.n += len(band_keys)
 
-    def drain(self) -> list[tuple[int, tuple[np.ndarray, np.ndarray, np.ndarray]]]:
+    def drain(self) -> list[tuple[int, BandBatch]]:
         if not self.keys:
             return []
         k = np.array(self.keys, dtype=np.int64)
@@ -47,7 +52,7 @@ class BandBatcher:
         k, t, z, b = k[order], t[order], z[order], b[order]
         cuts = np.flatnonzero(np.diff(b)) + 1
         return [
-            (int(bb[0]), (kk, tt, zz))
+            (int(bb[0]), BandBatch(kk, tt, zz))
             for kk, tt, zz, bb in zip(
                 np.split(k, cuts), np.split(t, cuts), np.split(z, cuts), np.split(b, cuts), strict=True
             )
@@ -104,3 +109,33 @@ def unbatch(batches) -> dict:
         for k, v in items:
             out.setdefault(k, []).append(v)
     return out
+
+
+# The tagged outputs a stage that sends dedup records has, in this order: refs, band entries, shingles.
+RECORD_TAGS = ("ref", "band", "shingles")
+
+
+class DedupRecords:
+    """The dedup records a worker sends, batched per bucket: refs (by exact key), LSH band entries and shingle sets
+    (by text hash). ``drain`` yields them as Beam tagged outputs; call it when ``full`` and at the end of a bundle
+    (``windowed``: from ``finish_bundle``, which must give each element a window)."""
+
+    def __init__(self) -> None:
+        self.refs, self.bands, self.shingles = Batcher(), BandBatcher(), Batcher(NEAR_BUCKETS)
+
+    def add_ref(self, exact_key: int, ref: Ref) -> None:
+        self.refs.add(exact_key, ref)
+
+    def add_text(self, band_keys: list[int], text_hash: int, shingles: bytes) -> None:
+        """A distinct text's band entries and shingle set (stored bytes, see ``rules.shingle_count``)."""
+        self.bands.add(band_keys, text_hash, shingle_count(shingles))
+        self.shingles.add(text_hash, shingles)
+
+    @property
+    def full(self) -> bool:
+        return self.refs.n + self.bands.n + self.shingles.n >= FLUSH_AT
+
+    def drain(self, windowed: bool = False):
+        for tag, batcher in zip(RECORD_TAGS, (self.refs, self.bands, self.shingles), strict=True):
+            for batch in batcher.drain():
+                yield beam.pvalue.TaggedOutput(tag, GlobalWindows.windowed_value(batch) if windowed else batch)

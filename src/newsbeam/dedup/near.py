@@ -1,7 +1,7 @@
 """Near-duplicate paragraphs as Beam transforms: LSH candidates -> verified Jaccard edges -> greedy clustering.
 
 Only ids, hashes, band keys and shingle hashes move; see ``docs/dedup.md``. The decision rules themselves are plain
-functions in ``dedup.py``.
+functions in ``rules.py`` and ``decide.py``.
 """
 
 from __future__ import annotations
@@ -16,16 +16,11 @@ import numpy as np
 from apache_beam.transforms.window import GlobalWindows
 
 from newsbeam.dedup.batching import NEAR_BUCKETS, batch_len, bucket, unbatch
-from newsbeam.dedup.rules import (
-    DedupSettings,
-    Node,
-    ShingleSets,
-    band_pairs,
-    order_key,
-    pid,
-    resolve_near,
-)
+from newsbeam.dedup.contracts import BandBatch
+from newsbeam.dedup.decide import near_verdicts, node_of
+from newsbeam.dedup.rules import DedupSettings, ShingleSets, band_pairs
 from newsbeam.runtime.counters import CountingDoFn
+from newsbeam.runtime.memory import TrimMemoryPerBundle
 
 __all__ = ["NearDuplicates"]
 
@@ -40,7 +35,7 @@ def distinct_rows(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np
     return f[keep], s[keep]
 
 
-class BucketPairsFn(CountingDoFn):
+class BucketPairsFn(TrimMemoryPerBundle, CountingDoFn):
     """(bucket, [(band_keys, text_hashes, sizes)]) -> (a % NEAR_BUCKETS, pairs array) of band keys two texts share.
 
     Pairs are (a, b) with a < b. A pair whose shingle counts alone rule out the threshold (Jaccard <= smaller /
@@ -63,11 +58,11 @@ class BucketPairsFn(CountingDoFn):
 
     def process(self, kv):
         _, batches = kv
-        batches = list(batches)
-        keys = np.concatenate([b[0] for b in batches])
+        batches: list[BandBatch] = list(batches)
+        keys = np.concatenate([b.band_keys for b in batches])
         self.inc("xfer-bands-received", len(keys))
-        ths = np.concatenate([b[1] for b in batches])
-        sizes = np.concatenate([b[2] for b in batches])
+        ths = np.concatenate([b.text_hashes for b in batches])
+        sizes = np.concatenate([b.shingle_counts for b in batches])
         a, b, n_cut, n_ruled_out = band_pairs(keys, ths, sizes, self.max_bucket, self.threshold)
         self.inc("near-buckets-truncated", n_cut)
         self.inc("near-candidates-size-ruled-out", n_ruled_out)
@@ -127,7 +122,7 @@ def read_half(staging: str, name: str) -> tuple:
         return pickle.load(f)
 
 
-class AttachAFn(CountingDoFn):
+class AttachAFn(TrimMemoryPerBundle, CountingDoFn):
     """(near bucket, {'pair': [pairs array], 'sh': [[(th, bytes)]]}) -> (b % NEAR_BUCKETS, half).
 
     A half is (a array, b array, ShingleSets of those a texts): each first text's shingles travel once per bucket of
@@ -166,7 +161,7 @@ class AttachAFn(CountingDoFn):
             yield (nb, (write_half(self.staging, half), len(a_g)))
 
 
-class VerifyPairsFn(CountingDoFn):
+class VerifyPairsFn(TrimMemoryPerBundle, CountingDoFn):
     """(near bucket, {'half': [(half file, n)], 'sh': [[(th, bytes)]]}) -> verified edges (a, b, jaccard)."""
 
     def __init__(self, threshold: float, staging: str):
@@ -197,19 +192,7 @@ class VerifyPairsFn(CountingDoFn):
         yield from zip(a_col[ok].tolist(), b_col[ok].tolist(), sims[ok].tolist(), strict=True)
 
 
-def _node_info(refs: list[tuple], near_min_words: int) -> tuple[int, tuple] | None:
-    """(rank, order) of a text's canonical among its refs: old ones (rank 0) first, then the canonical order."""
-    best = None
-    for r in refs:
-        if r[4] < near_min_words:
-            continue
-        cand = (0 if r[5] is None else 1, order_key(r[0], r[1], r[2]))
-        if best is None or cand < best:
-            best = cand
-    return best
-
-
-class EdgeNodesFn(CountingDoFn):
+class EdgeNodesFn(TrimMemoryPerBundle, CountingDoFn):
     """(bucket, {'edge': [text_hash], 'ref': [[(key, ref)]]}) -> Node for every text that has an edge."""
 
     def __init__(self, near_min_words: int):
@@ -224,15 +207,14 @@ class EdgeNodesFn(CountingDoFn):
             return
         refs = unbatch(grouped["ref"])
         for th in sorted(set(grouped["edge"])):
-            info = _node_info(refs.get(th, []), self.near_min_words)
-            if info is not None:
-                rank, order = info
+            node = node_of(th, refs.get(th, []), self.near_min_words)
+            if node is not None:
                 self.inc("xfer-nodes-sent")
-                yield Node(th, tuple(order), rank == 0)
+                yield node
 
 
-class ResolveNearFn(CountingDoFn):
-    """All verified edges and their nodes (one key) -> (bucket, (text_hash, ('copy', pid, sim) | ('canon',)))."""
+class ResolveNearFn(TrimMemoryPerBundle, CountingDoFn):
+    """All verified edges and their nodes (one key) -> (bucket, (text_hash, NearVerdict))."""
 
     def process(self, kv):
         _, items = kv
@@ -246,16 +228,9 @@ class ResolveNearFn(CountingDoFn):
                 edges.append(v)
         self.inc("xfer-nodes-received", n_nodes)
         self.inc("xfer-edges-received", len(edges))
-        result = resolve_near(nodes, edges)
-        canon_with_copies = set()
-        for th, (canon, sim) in sorted(result.items()):
-            c = nodes[canon]
-            canon_with_copies.add(canon)
+        for th, verdict in near_verdicts(nodes, edges):
             self.inc("xfer-near-sent")
-            yield (bucket(th), (th, ("copy", pid(c.order[1], c.order[2]), sim)))
-        for th in sorted(canon_with_copies):
-            self.inc("xfer-near-sent")
-            yield (bucket(th), (th, ("canon",)))
+            yield (bucket(th), (th, verdict))
 
 
 class NearDuplicates(beam.PTransform):

@@ -1,6 +1,6 @@
 """Duplicate decisions: exact groups, MinHash/LSH near-duplicates, boilerplate and article-level copies.
 
-Everything here is plain Python over ids and hashes, so the Beam graph (``pipeline.py``) can shuffle ids instead of
+Everything here is plain Python over ids and hashes, so the Beam graph (``graph.py``) can shuffle ids instead of
 paragraph text, and every rule is unit-testable.
 
 The rules (also in ``docs/dedup.md``):
@@ -83,6 +83,19 @@ def exact_key(text_hash: int, n_words: int, article_id: str, s: DedupSettings) -
 
 # --- MinHash -------------------------------------------------------------------------------------------------
 
+# Shingle sets are stored (staging files, the index, the shuffles) as the raw bytes of a sorted uint32 array; only
+# this package reads or writes that format.
+SHINGLE_DTYPE = np.uint32
+
+
+def shingle_count(raw: bytes) -> int:
+    """The number of shingles in a stored shingle set."""
+    return len(raw) // SHINGLE_DTYPE().itemsize
+
+
+def shingles_from_bytes(raw: bytes) -> np.ndarray:
+    return np.frombuffer(raw, dtype=SHINGLE_DTYPE)
+
 
 class MinHasher:
     """Word-shingle MinHash with multiply-shift permutations, vectorised with numpy.
@@ -118,6 +131,11 @@ class MinHasher:
             h += self.b
         h >>= np.uint64(32)
         return h.min(axis=0).astype(np.uint32)
+
+    def fingerprint(self, key: str) -> tuple[list[int], bytes]:
+        """A comparison key's LSH band keys and its stored shingle set: what the index and the shuffles carry."""
+        sh = self.shingles(key)
+        return self.band_keys(self.signature(sh)), sh.tobytes()
 
     def band_keys(self, signature: np.ndarray) -> list[int]:
         """One int64 per band: the band's index and values hashed together."""
@@ -160,8 +178,8 @@ class ShingleSets:
     def from_bytes(cls, texts: Sequence[int], raw: Sequence[bytes]) -> ShingleSets:
         return cls(
             np.asarray(texts, dtype=np.int64).reshape(-1),
-            np.fromiter((len(r) // 4 for r in raw), dtype=np.int64, count=len(raw)),
-            np.frombuffer(b"".join(raw), dtype=np.uint32),
+            np.fromiter((shingle_count(r) for r in raw), dtype=np.int64, count=len(raw)),
+            shingles_from_bytes(b"".join(raw)),
         )
 
     @classmethod

@@ -13,14 +13,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from newsbeam.dedup.rules import DedupSettings, MinHasher, article_copy_of
+from newsbeam.dedup.contracts import Decision
+from newsbeam.dedup.index_format import INDEX_SCHEMA, SIG_SCHEMA
+from newsbeam.dedup.rules import DedupSettings, article_copy_of
 from newsbeam.output import schema
-from newsbeam.output.staging import INDEX_SCHEMA, SIG_SCHEMA, write_table
-from newsbeam.text.articles import published_us, uri_hash
-from newsbeam.text.paragraphs import comparison_key
-
-# decision: (article_id, para_index, dup_kind, duplicate_of, dup_group, similarity, is_boilerplate)
-Decision = tuple
+from newsbeam.output.staging import write_table
+from newsbeam.text.articles import uri_hash
 
 
 def finalize_shard(
@@ -43,12 +41,13 @@ def finalize_shard(
     group: list = [None] * n
     sim: list = [None] * n
     boiler = [False] * n
-    by_id = {(d[0], d[1]): d for d in decisions}
+    by_id = {(d.article_id, d.para_index): d for d in decisions}
     rows_of: dict[str, list[int]] = defaultdict(list)
     for r, key in enumerate(zip(p_aid, p_idx, strict=True)):
         d = by_id.get(key)
         if d is not None:
-            kind[r], dup_of[r], group[r], sim[r], boiler[r] = d[2], d[3], d[4], d[5], bool(d[6])
+            kind[r], dup_of[r], group[r], sim[r] = d.dup_kind, d.duplicate_of, d.dup_group, d.similarity
+            boiler[r] = bool(d.is_boilerplate)
         rows_of[key[0]].append(r)
 
     a_ids = arts.column("article_id").to_pylist()
@@ -136,27 +135,3 @@ def _index_table(
     return pa.Table.from_arrays(
         [pa.chunked_array(c) if isinstance(c, pa.Array) else c for c in columns.values()], schema=INDEX_SCHEMA
     )
-
-
-def index_entry(
-    p: dict, a: dict, dedup: DedupSettings, hasher: MinHasher | None, sig: tuple | None = None
-) -> dict:
-    """One canonical paragraph's row in the cross-run index: what later runs compare against, without its text.
-
-    ``sig`` is (bands, shingle bytes) when the reading worker already computed them.
-    """
-    bands, sh = sig if sig is not None else (None, None)
-    if sig is None and hasher is not None and dedup.near and p["n_words"] >= dedup.near_min_words:
-        arr = hasher.shingles(comparison_key(p["text"]))
-        bands, sh = hasher.band_keys(hasher.signature(arr)), arr.tobytes()
-    return {
-        "text_hash": p["text_hash"],
-        "article_id": p["article_id"],
-        "para_index": p["para_index"],
-        "published_us": published_us(a["published"]),
-        "n_words": p["n_words"],
-        "source": a["source"] or "",
-        "uri_hash": uri_hash(a["source_uri"]),
-        "bands": bands,
-        "shingles": sh,
-    }

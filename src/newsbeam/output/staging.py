@@ -23,30 +23,10 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-INDEX_SCHEMA = pa.schema(
-    [
-        pa.field("text_hash", pa.int64()),
-        pa.field("article_id", pa.string()),
-        pa.field("para_index", pa.int32()),
-        pa.field("published_us", pa.int64()),
-        pa.field("n_words", pa.int32()),
-        pa.field("source", pa.string()),
-        pa.field("uri_hash", pa.int64()),
-        pa.field("bands", pa.list_(pa.int64())),
-        pa.field("shingles", pa.binary()),
-    ]
-)
+from newsbeam.dedup.index_format import INDEX_SCHEMA, SIG_SCHEMA
+from newsbeam.output import schema
 
-
-SIG_SCHEMA = pa.schema(
-    [
-        pa.field("article_id", pa.string()),
-        pa.field("para_index", pa.int32()),
-        pa.field("bands", pa.list_(pa.int64())),
-        pa.field("shingles", pa.binary()),
-    ]
-)
-
+__all__ = ["INDEX_SCHEMA", "SIG_SCHEMA", "SHARD_TEXT_BYTES", "ShardWriter", "StagedShard", "new_shard_id", "write_table"]
 
 # Paragraph text per shard before the reading worker starts a new one. Finalize holds one shard (text, tags, decisions)
 # in memory at a time, so this bounds a worker's memory whatever the corpus size; 10 MB keeps that near 100 MB while
@@ -106,3 +86,35 @@ def write_table(path: Path, table: pa.Table) -> None:
     tmp = path.with_name(path.name + f".tmp-{os.getpid()}")
     pq.write_table(table, tmp, compression="zstd")
     os.replace(tmp, path)
+
+
+class StagedShard:
+    """The staging files of one shard as a worker writes it: articles, paragraphs and (near dedup on) signatures.
+
+    Shards are read back once by Finalize and deleted: a fast codec, not a small file. ``text_bytes`` is the
+    paragraph text written so far, for cutting shards at ``SHARD_TEXT_BYTES``.
+    """
+
+    def __init__(self, staging: str, with_sigs: bool):
+        self.id = new_shard_id()
+        base = Path(staging) / "shards"
+        fast = "lz4"
+        self.articles = ShardWriter(base / f"{self.id}.articles.parquet", schema.ARTICLES, 2000, fast)
+        self.paragraphs = ShardWriter(base / f"{self.id}.paragraphs.parquet", schema.PARAGRAPHS, 5000, fast)
+        self.sigs = ShardWriter(base / f"{self.id}.sigs.parquet", SIG_SCHEMA, 5000, fast) if with_sigs else None
+        self.text_bytes = 0
+
+    def add(self, article: dict, paragraphs: list[dict], sigs: list[dict], text_bytes: int) -> None:
+        self.articles.add(article)
+        for p in paragraphs:
+            self.paragraphs.add(p)
+        if self.sigs is not None:
+            for sig in sigs:
+                self.sigs.add(sig)
+        self.text_bytes += text_bytes
+
+    def close(self) -> None:
+        self.articles.close()
+        self.paragraphs.close()
+        if self.sigs is not None:
+            self.sigs.close()

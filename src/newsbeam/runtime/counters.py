@@ -7,8 +7,6 @@ from typing import Any
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
-from newsbeam.runtime.memory import release_unused
-
 NS = "newsbeam"
 
 
@@ -17,13 +15,13 @@ def _counter(name: str):
 
 
 class CountingDoFn(beam.DoFn):
-    """Counters are created lazily by name, so stage functions can report any decision they make."""
+    """Counters are created lazily by name, so stage functions can report any decision they make.
+
+    It has no other effect: a stage that trims memory says so (``runtime.memory.TrimMemoryPerBundle``).
+    """
 
     def __init__(self) -> None:
         self._counters: dict[str, Any] = {}
-
-    def start_bundle(self):
-        release_unused()
 
     def inc(self, name: str, n: int = 1) -> None:
         if n:

@@ -8,8 +8,9 @@ noise, 83 s against 84 s):
 
 * ``configure_allocator``: a fixed 64 KB mmap threshold (``MALLOC_MMAP_THRESHOLD_``) for this process and, through
   the environment, for the local workers it starts; a user's own setting is kept;
-* ``release_unused``: ``malloc_trim`` and pyarrow's ``release_unused`` when a worker starts a bundle or finishes a
-  shard, and every two seconds in the driver while a job runs (``Trimmer``).
+* ``release_unused``: ``malloc_trim`` and pyarrow's ``release_unused`` when a worker starts a bundle (every stage of
+  the graph lists ``TrimMemoryPerBundle`` among its bases) or finishes a shard, and every two seconds in the driver
+  while a job runs (``Trimmer``).
 
 Both are no-ops where glibc is absent.
 """
@@ -70,3 +71,13 @@ class Trimmer:
     def __exit__(self, *exc) -> None:
         self._stop.set()
         self._thread.join()
+
+
+class TrimMemoryPerBundle:
+    """DoFn mixin: ``release_unused`` at every bundle start (see the module docstring for the measurement).
+
+    List it first among the bases; a DoFn that has its own ``start_bundle`` calls ``super().start_bundle()``.
+    """
+
+    def start_bundle(self):
+        release_unused()

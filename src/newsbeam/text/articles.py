@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 
 import xxhash
 
+from newsbeam.dedup.contracts import Ref
 from newsbeam.dedup.rules import DedupSettings, MinHasher, exact_key
 from newsbeam.tags.sandbox import TAG_OFF, TAG_OK, TagOutcome
 from newsbeam.tags.tagger import EMPTY_ARTICLE
@@ -49,9 +50,9 @@ _US = datetime(1970, 1, 1, 0, 0, 0, 1, tzinfo=timezone.utc) - EPOCH
 class BuiltArticle:
     article: dict
     paragraphs: list[dict]
-    # Dedup references (ids and hashes only): (exact_key, (published_us, article_id, para_index, source, n_words))
-    refs: list[tuple] = field(default_factory=list)
-    # (text_hash, shingle bytes)
+    # Dedup references (ids and hashes only): (exact_key, Ref); the stage that stages the rows sets ``Ref.shard``.
+    refs: list[tuple[int, Ref]] = field(default_factory=list)
+    # (text_hash, stored shingle set), for the paragraphs long enough for near dedup
     shingles: list[tuple[int, bytes]] = field(default_factory=list)
     # per paragraph: article_id, para_index, bands, shingles — staged so the index need not recompute them
     sigs: list[dict] = field(default_factory=list)
@@ -147,11 +148,20 @@ def build_article(
                 "actors": actors[i],
             }
         )
-        built.refs.append((exact_key(hashes[i], words[i], aid, dedup), (pub_us, aid, i, source, words[i])))
+        built.refs.append((exact_key(hashes[i], words[i], aid, dedup), Ref(pub_us, aid, i, source, words[i])))
         if hasher is not None and dedup.near and words[i] >= dedup.near_min_words:
-            sh = hasher.shingles(keys[i])
-            sh_bytes = sh.tobytes()
-            bands = hasher.band_keys(hasher.signature(sh))
+            bands, sh_bytes = hasher.fingerprint(keys[i])
             built.shingles.append((hashes[i], sh_bytes))
             built.sigs.append({"article_id": aid, "para_index": i, "bands": bands, "shingles": sh_bytes})
     return built
+
+
+def empty_reject(raw: dict) -> dict:
+    """The reject row of an article that had no paragraph left after cleaning."""
+    return {
+        "source_uri": raw["source_uri"],
+        "location": raw.get("location") or "",
+        "input_key": raw.get("input_key"),
+        "reason": "empty",
+        "detail": "no paragraph left after cleaning",
+    }
