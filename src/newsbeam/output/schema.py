@@ -145,7 +145,7 @@ def doc_markdown() -> str:
     lines = [
         "# Output schema",
         "",
-        f"Generated from `src/newsbeam/schema.py` (schema_version {SCHEMA_VERSION}); a test checks it is current.",
+        f"Generated from `src/newsbeam/output/schema.py` (schema_version {SCHEMA_VERSION}); a test checks it is current.",
         "Regenerate with `python -m newsbeam.output.schema > docs/schema.md`.",
         "",
         "Files: `OUT/<table>/run-<run_id>/part-NNNNN.parquet`. Views in `OUT/newsbeam.duckdb` add `dup_count`",
