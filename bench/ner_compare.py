@@ -7,9 +7,9 @@ format and its annotation guidelines):
   runs it;
 * ``spacy``: the model given with ``--model`` alone; ``PERSON`` entities are people and ``ORG`` entities
   organisations, with the same leading-"the" and possessive trimming the pipeline applies
-  (``newsbeam.tags.ner.merge`` with no rule mentions);
+  (``newsbeam.tags.actors.ner.merge`` with no rule mentions);
 * ``rules+spacy``: the tagging pass with ``ner_model`` set, i.e. exactly what ``newsbeam run --ner-model
-  PATH`` does (``newsbeam.tags.tagger.Tagger`` with ``newsbeam.tags.ner.NerMerger``: rules win every overlap, spaCy
+  PATH`` does (``newsbeam.tags.tagger.Tagger`` with ``newsbeam.tags.actors.ner.NerMerger``: rules win every overlap, spaCy
   adds the rest).
 
 Why classes instead of our seven types: a general-purpose NER model knows people and named organisations; it
@@ -115,7 +115,7 @@ def load_agent_forms(path: Path | None = None) -> frozenset[str]:
     """Unnamed-agent forms written in lower case ("police", "militants") in newsbeam's actor dictionary; the
     forms it writes capitalised ("Senate", "House of Commons") are institutions' names and stay out."""
     if path is None:
-        from newsbeam.tags.actors import DATA_DIR
+        from newsbeam.tags.actors.dictionary import DATA_DIR
 
         path = DATA_DIR / "actors.yaml"
     with open(path, encoding="utf-8") as fh:
@@ -264,9 +264,9 @@ def run_system(name: str, build: Callable[[], TagFn], articles: Sequence[dict]) 
 
 def spacy_mentions(paragraphs: Sequence[str], ents: Sequence[Sequence[tuple[int, int, str]]],
                    extra: dict[str, str] | None = None) -> list[list[dict]]:
-    """spaCy alone, per paragraph: PERSON/ORG through ``newsbeam.tags.ner.merge`` with no rule mentions (the
+    """spaCy alone, per paragraph: PERSON/ORG through ``newsbeam.tags.actors.ner.merge`` with no rule mentions (the
     pipeline's trimming); ``extra`` maps further labels (NORP, GPE) to a type, spans as spaCy gives them."""
-    from newsbeam.tags.ner import merge
+    from newsbeam.tags.actors.ner import merge
 
     out = []
     for text, found in zip(paragraphs, ents, strict=True):
@@ -282,7 +282,7 @@ def make_spacy(model: str, sink: list[list[list[tuple[int, int, str]]]]) -> Call
     """spaCy alone; raw entities of every article are appended to ``sink`` (for the label variants)."""
 
     def build() -> TagFn:
-        from newsbeam.tags.ner import NerMerger
+        from newsbeam.tags.actors.ner import NerMerger
 
         merger = NerMerger(model)
         _ = merger.nlp  # load now: model loading is build time, not tagging time

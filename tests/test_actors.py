@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from newsbeam.output.schema import ACTOR, ARTICLE_ACTOR
-from newsbeam.tags import actor_rules as R
 from newsbeam.tags.actors import ActorResult, ActorTagger
+from newsbeam.tags.actors import rules as R
 from newsbeam.tags.gazetteer import load_gazetteer
 from newsbeam.tags.places import PlaceTagger
 
@@ -448,10 +448,10 @@ def test_longer_pattern_name_wins_over_dictionary_company_inside(actors, places)
 def test_corporate_suffixes_and_governing_head():
     assert {"Inc.", "LLC", "GmbH", "Capital", "Motors", "Club"} <= R.WEAK_HEADS
     assert R.ORG_HEADS["GmbH"] == ("ORGANIZATION", "BUS") and R.ORG_HEADS["News"] == ("MEDIA", "MED")
-    from newsbeam.tags.actors import _governing_head
+    from newsbeam.tags.actors.rules import governing_head
     words = "Ministry of Energy".split()
-    assert _governing_head(words, [0, 2], 2) == "Ministry"
-    assert _governing_head("Halvard Energy".split(), [1], 1) == "Energy"
+    assert governing_head(words, [0, 2], 2) == "Ministry"
+    assert governing_head("Halvard Energy".split(), [1], 1) == "Energy"
 
 
 def test_unknown_companies_by_suffix(actors, places):
@@ -495,11 +495,11 @@ def test_title_before_statement_cue_and_weekday_after_head(actors, places):
 
 
 def test_fast_name_sequence_pattern_matches_its_plain_definition():
-    """SEQ_RE is written for speed; it must find exactly what the plain definition in actor_rules.py finds."""
+    """SEQ_RE is written for speed; it must find exactly what the plain definition in actors/rules.py finds."""
     import re
     from pathlib import Path
 
-    from newsbeam.tags import actor_rules as R
+    from newsbeam.tags.actors import rules as R
 
     plain = re.compile(
         rf"(?=[{R.UPPER}])(?<![\w'’.\-]){R.NAME_TOK}"

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from newsbeam.tags import gazetteer as G
-from newsbeam.tags import given_names as N
 from newsbeam.tags.actors import ActorTagger
+from newsbeam.tags.actors import people as N
 from newsbeam.tags.places import PlaceTagger
 
 ROOT = Path(__file__).resolve().parents[1]

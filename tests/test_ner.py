@@ -8,7 +8,7 @@ from conftest import tiny_spacy_model
 
 from newsbeam.output.schema import ACTOR
 from newsbeam.tags.actors import ActorResult, ActorTagger
-from newsbeam.tags.ner import NerMerger, merge
+from newsbeam.tags.actors.ner import NerMerger, merge
 
 
 @pytest.fixture(scope="module")

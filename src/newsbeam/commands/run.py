@@ -178,7 +178,7 @@ def run_command(a: Namespace, overrides: dict, beam_args: list[str], log: loggin
         validate_beam_args(beam_args)
         _check_user_files(cfg)
         if cfg.tagging.actors and cfg.tagging.ner_model:
-            from newsbeam.tags.ner import NerMerger
+            from newsbeam.tags.actors.ner import NerMerger
 
             try:
                 NerMerger(cfg.tagging.ner_model).nlp  # noqa: B018 - load now: a bad model is a usage error

@@ -80,7 +80,7 @@ class Tagger:
             self.actors = ActorTagger(tuple(cfg.user_dictionaries))
         self.ner = None
         if cfg.actors and cfg.ner_model:
-            from newsbeam.tags.ner import NerMerger
+            from newsbeam.tags.actors.ner import NerMerger
 
             self.ner = NerMerger(cfg.ner_model)
         self.extra = [load_extra_tagger(path) for path in cfg.extra_taggers]

@@ -18,8 +18,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from newsbeam.tags.actor_rules import make_id
-from newsbeam.tags.actors import ActorResult, roll_up
+from newsbeam.tags.actors.rules import make_id
+from newsbeam.tags.actors.tagger import ActorResult, roll_up
 
 LABELS = {"PERSON": "PERSON", "PER": "PERSON", "ORG": "ORGANIZATION"}
 _LEADING = ("the ", "The ")

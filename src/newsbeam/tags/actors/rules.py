@@ -1,10 +1,11 @@
-"""The fixed rules of the actor tagger: name patterns, organisation head words, codes and identities.
+"""The fixed rules of the actor tagger: name patterns, organisation head words, word tables, codes and identities.
 
-Kept apart from ``actors.py`` so that the tables can be read (and unit tested) on their own: which capitalised word
+Kept apart from the tagger so that the tables can be read (and unit tested) on their own: which capitalised word
 makes a sequence an organisation, which type and CAMEO role a head word implies, how a code and an ``actor_id`` are
-formed. Everything here is pure and cheap; the tagger compiles it once per process.
+formed, which words keep a capitalised run from being a name. Everything here is pure and cheap; the tagger
+compiles it once per process. The modules that apply these rules to an article are ``organisations`` (names of
+bodies), ``people`` (names of persons) and ``context`` (countries and unnamed agents).
 """
-
 from __future__ import annotations
 
 import re
@@ -38,7 +39,7 @@ SEQ_RE = re.compile(
 TOKEN_RE = re.compile(r"\S+")
 # A run of one to four capitalised tokens (a company name has no lower-case words but "of" and "&").
 NAME_RUN = rf"{NAME_TOK}(?:(?: (?:of|&))? {NAME_TOK}){{0,3}}"
-# Context cues that make an unknown capitalised name an organisation (``actors.ActorTagger._cue_orgs``).
+# Context cues that make an unknown capitalised name an organisation (``organisations.cue_orgs``).
 # Cue words found by the tagger's dictionary scan: word -> (role of a name after "<word> at/of/for X", or
 # "-" for none; role of a name right before "X <word>", or "-" for none). "STATEMENT" needs a non-person name.
 CUE_WORDS: dict[str, tuple[str | None, str | None]] = {
@@ -244,3 +245,180 @@ def classify_org(tokens: list[str], head: str, country: str | None) -> tuple[str
     if role is None and RIGHTS_WORDS <= words:
         return "ORGANIZATION", "HRI"
     return typ, role
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Word tables of the tagger (moved here from the tagger itself)
+
+# Organisation types: these spans block places and win every overlap.
+ORG_TYPES = frozenset(("ORGANIZATION", "ARMED_GROUP", "GOVERNMENT", "SECURITY_FORCE", "MEDIA"))
+# Roles whose holder belongs to the article's country when no other country is stated.
+STATE_ROLES = frozenset(("GOV", "MIL", "COP", "SPY", "JUD", "LEG", "OPP", "PTY"))
+# Agents that are also adjectives ("police station", "government buildings"): skipped before these nouns.
+ADJ_NOUNS = frozenset(
+    "station stations checkpoint checkpoints post posts camp camps base bases convoy convoys vehicle vehicles truck "
+    "trucks operation operations offensive chief chiefs headquarters building buildings office offices custody "
+    "source sources statement statements raid raids patrol patrols unit units commander commanders helicopter "
+    "helicopters jet jets aircraft drone drones hospital hospitals school schools leader leaders figures data policy "
+    "policies spokesman spokeswoman spokesperson official officials employee employees officer officers "
+    "installation installations facility facilities personnel academy ministry minister ministers spending "
+    "budget job jobs contract contracts jeep uniform uniforms rule ruled regime court courts action investigation "
+    "inquiry report reports records record property land lands debt bonds bond crackdown response presence "
+    "control centre center agency agencies department".split()
+)
+# Lower-case nouns after which a one-word dictionary company is a place ("the Amazon rainforest").
+GEO_NOUNS = frozenset("rainforest forest river basin region jungle delta valley basin coast".split())
+# Dictionary roles whose names a longer pattern name may contain ("Toyota Motor Corp", "Labour Party").
+WIDEN_ROLES = frozenset(("BUS", "LAB", "PTY"))
+# International codes: a person speaking for such a body has no country of their own.
+INTL_CODES = ("IGO", "NGO", "IMG")
+# Words that keep a capitalised run from being a person's name.
+NOT_PERSON_WORDS = NOT_NAME | frozenset(ORG_HEADS) | LEADING_STOP
+# Words before a role that give it the article's country ("the country's defence minister").
+CONTEXT_COUNTRY = re.compile(r"(?:the )?(?:country|nation|state|province|region|government)['’]s $")
+# The start of an apposition after a name: "A B, the country's defence minister", "A B, who heads ...".
+APPOS_START = re.compile(r", (?:(?:who is|who was|who heads|now|then) )?(?:(?:the|a|an) )?")
+# "Reporting by A in B; Editing by C": a credit line names the newsroom's staff, not actors of the story.
+CREDIT_LINE = re.compile(
+    r"\s*[(\[]?\s*(?:additional |further )?(?:reporting|editing|writing|compiled|produced|translated|fact-checked|"
+    r"graphics|photos?|video) (?:by|from)\b",
+    re.IGNORECASE,
+)
+CLAUSE_STOP = re.compile(r'[,;:()—–"“”]|\.(?=[ "”]|\Z)')
+ONE_TOKEN = re.compile(rf" ({NAME_TOK})(?![\w'’\-]| {NAME_TOK})")
+NEXT_WORD = re.compile(r" ([a-z]+)")
+PREV_WORD = re.compile(rf"({NAME_TOK}) $")
+NAME_PREFIX = re.compile(r"(?:al|el|Al|El)-[A-Z]")
+SAID_AFTER = re.compile(r" (?:said|says|told|added|wrote|stated|explained|noted|argued|insisted)\b")
+AS_ROLE = re.compile(r" as (?:(?:the|its|his|her|their|a|an) )?")
+OF_ORG = re.compile(r" (?:for|of|at|with|from) (?:the )?")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Pure helpers over words and offsets
+
+def find_word(text: str, word: str, starts: list[int] | None = None):
+    """Start offsets of ``word`` standing as a whole word (a possessive "'s" may follow).
+
+    ``starts``, when given, are all the (sorted) offsets where ``word`` occurs, found by the caller in one pass for
+    many words; they are stepped through exactly as the ``find`` loop would (skipping occurrences that start
+    inside the previous one).
+    """
+    n = len(word)
+    if n == 0:
+        return  # find("") matches everywhere without moving: nothing to look for
+    if starts is None:
+        i = text.find(word)
+        found = []
+        # Invariant: each pass restarts the search n >= 1 characters further on: at most len(text) / n passes.
+        while i >= 0:
+            found.append(i)
+            i = text.find(word, i + n)
+        starts = found
+    nxt = 0
+    for i in starts:
+        if i < nxt:
+            continue
+        nxt = i + n
+        before = text[i - 1] if i else " "
+        after = text[i + n : i + n + 1]
+        if not (before.isalnum() or before in "'’-_") and not (after.isalnum() or after in "-_"):
+            yield i
+
+
+def strip_poss(w: str) -> str:
+    return w[:-2] if w.endswith(("'s", "’s")) else w
+
+
+# Head words as written, also with a possessive ("Army's"): one set lookup per word instead of stripping each.
+_HEAD_FORMS = frozenset(ORG_HEADS) | frozenset(h + p for h in ORG_HEADS for p in ("'s", "’s"))
+
+
+def any_head(words: list[str]) -> bool:
+    return not _HEAD_FORMS.isdisjoint(words)
+
+
+def head_indexes(words: list[str]) -> list[int]:
+    """Indexes of organisation head words ("Army", "Ministry", also with a possessive: "Army's")."""
+    return [i for i, w in enumerate(words) if w in _HEAD_FORMS]
+
+
+def governing_head(words: list[str], heads: list[int], last: int) -> str:
+    """The head word that types a pattern name: its last head, unless that is a weak business word inside the
+    complement of an earlier head ("Ministry of Energy", "Institute of Technology")."""
+    head = strip_poss(words[last])
+    if head in WEAK_HEADS:
+        for j in heads:
+            if j < last and words[j + 1] in ("of", "for", "on") and strip_poss(words[j]) not in WEAK_HEADS:
+                return strip_poss(words[j])
+    return head
+
+
+def is_surname(paragraphs: list[str], name: str) -> bool:
+    """Whether a one-word name stands after a given capitalised name somewhere in the article ("Jane Rivian")."""
+    if " " in name:
+        return False
+    for text in paragraphs:
+        for s in find_word(text, name):
+            if PREV_WORD.search(text, max(0, s - 30), s):
+                return True
+    return False
+
+
+# Plain loops rather than any(<generator>): these run for every candidate over lists of a few spans, where the
+# generator's setup costs more than the test.
+def pieces(text: str, ss: int, se: int, taken) -> list[list[tuple[int, int]]]:
+    """Split a capitalised sequence into runs of name tokens: at organisation connectors ("of", "and") and at
+    tokens another actor already took."""
+    out: list[list[tuple[int, int]]] = []
+    cur: list[tuple[int, int]] = []
+    check = taken.hits(ss, se)
+    connectors = ORG_CONNECTORS
+    words = text[ss:se].split(" ")
+    a = ss
+    if not check and connectors.isdisjoint(words):  # the usual case: one piece of every token
+        for w in words:
+            b = a + len(w)
+            cur.append((a, b))
+            a = b + 1
+        return [cur]
+    for w in words:
+        b = a + len(w)
+        if w in connectors or (check and taken.hits(a, b)):
+            if cur:
+                out.append(cur)
+            cur = []
+        else:
+            cur.append((a, b))
+        a = b + 1
+    if cur:
+        out.append(cur)
+    return out
+
+
+def clause_end(text: str, start: int) -> int:
+    """The first clause stop within 120 characters (a full stop only before a space, a quote or the end)."""
+    end = min(len(text), start + 120)
+    # One character past the window, so a full stop at its edge sees what follows it; a stop found there is
+    # outside the window.
+    m = CLAUSE_STOP.search(text, start, end + 1)
+    return m.start() if m is not None and m.start() < end else end
+
+
+def role_phrase(text: str, start: int, re_: int) -> str | None:
+    """The role as written in an apposition, without articles and possessives: "provincial home minister"."""
+    phrase = text[start:re_]
+    words = phrase.split()
+    if len(words) > 5:
+        return None
+    while words and (words[0].endswith(("'s", "’s")) or words[0] in ("the", "a", "an", "its", "their")
+                     or any(c.isdigit() for c in words[0])):
+        words = words[1:]
+    if not words or any(w[:1].isupper() and w.lower() not in ("provincial", "federal") for w in words[:-2]):
+        return None
+    return " ".join(words).lower()
+
+
+def role_of_code(code: str) -> str | None:
+    """The CAMEO role of a national code ("PAKGOV" -> "GOV"); None for international and unknown codes."""
+    return code[3:] if len(code) > 3 and code[:3].isupper() and not code.startswith(INTL_CODES) else None
