@@ -17,8 +17,7 @@ import time
 from pathlib import Path
 
 from newsbeam.tags.actors import ActorTagger
-from newsbeam.tags.gazetteer import load_gazetteer
-from newsbeam.tags.places import PlaceTagger
+from newsbeam.tags.places import PlaceTagger, load_gazetteer
 
 HEADER = re.compile(r"^(?:Title|Date|Source|URL|ID):", re.I)
 

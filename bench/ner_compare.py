@@ -192,7 +192,7 @@ _CLASS_OF = {"PERSON": "person", **{t: "organisation" for t in ORG_TYPES}}
 
 
 def default_rule() -> ClassRule:
-    from newsbeam.tags.gazetteer import load_gazetteer
+    from newsbeam.tags.places import load_gazetteer
 
     return ClassRule(load_agent_forms(), gazetteer_place_test(load_gazetteer()))
 

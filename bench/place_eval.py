@@ -190,8 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--errors", action="store_true", help="print every miss, false alarm and wrong reading")
     args = ap.parse_args(argv)
 
-    from newsbeam.tags.gazetteer import load_gazetteer
-    from newsbeam.tags.places import PlaceTagger
+    from newsbeam.tags.places import PlaceTagger, load_gazetteer
 
     tagger = PlaceTagger(load_gazetteer(()))
     gold = load_gold(args.gold)

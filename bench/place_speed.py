@@ -14,8 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from newsbeam.tags.gazetteer import load_gazetteer
-from newsbeam.tags.places import PlaceTagger
+from newsbeam.tags.places import PlaceTagger, load_gazetteer
 
 PLACES = [
     ("Quetta", "Balochistan", "Pakistan"), ("Peshawar", "Khyber Pakhtunkhwa", "Pakistan"),

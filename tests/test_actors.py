@@ -8,8 +8,7 @@ import pytest
 from newsbeam.output.schema import ACTOR, ARTICLE_ACTOR
 from newsbeam.tags.actors import ActorResult, ActorTagger
 from newsbeam.tags.actors import rules as R
-from newsbeam.tags.gazetteer import load_gazetteer
-from newsbeam.tags.places import PlaceTagger
+from newsbeam.tags.places import PlaceTagger, load_gazetteer
 
 
 @pytest.fixture(scope="module")

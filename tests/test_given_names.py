@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from newsbeam.tags import gazetteer as G
 from newsbeam.tags.actors import ActorTagger
 from newsbeam.tags.actors import people as N
 from newsbeam.tags.places import PlaceTagger
+from newsbeam.tags.places import gazetteer as G
 
 ROOT = Path(__file__).resolve().parents[1]
 NAMES_GOLD = ROOT / "bench" / "gold" / "actors_names_gold.jsonl"

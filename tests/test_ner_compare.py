@@ -104,7 +104,7 @@ def test_dont_care_and_false_organisations(rule):
 
 
 def test_gazetteer_place_test():
-    from newsbeam.tags.gazetteer import load_gazetteer
+    from newsbeam.tags.places import load_gazetteer
 
     is_place = nc.gazetteer_place_test(load_gazetteer())
     assert is_place("Islamabad") and is_place("Pakistan") and is_place("Balochistan")

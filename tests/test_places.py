@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from newsbeam.output.schema import PLACE, REGION
-from newsbeam.tags.gazetteer import load_gazetteer
-from newsbeam.tags.places import PlaceResult, PlaceTagger
+from newsbeam.tags.places import PlaceResult, PlaceTagger, load_gazetteer
 
 
 @pytest.fixture(scope="module")

@@ -57,7 +57,7 @@ def test_readme_user_places_and_actors(tmp_path, capsys):
     assert top == ("tehreek-e-tahaffuz", 3)
     record = json.loads(next((out / "_runs").glob("*.json")).read_text())
     assert record["config"]["tagging"]["user_dictionaries"] == [str(actors)]
-    from newsbeam.tags.gazetteer import load_gazetteer
+    from newsbeam.tags.places import load_gazetteer
 
     assert record["gazetteer_version"] == load_gazetteer((str(places),)).version and "+u" in record["gazetteer_version"]
     capsys.readouterr()
@@ -79,8 +79,7 @@ def test_bad_user_files_are_usage_errors(tmp_path, capsys):
 
 def test_user_entry_wins_over_the_built_in_dictionary(tmp_path):
     from newsbeam.tags.actors import ActorTagger
-    from newsbeam.tags.gazetteer import load_gazetteer
-    from newsbeam.tags.places import PlaceTagger
+    from newsbeam.tags.places import PlaceTagger, load_gazetteer
 
     mine = tmp_path / "override.yaml"
     mine.write_text(

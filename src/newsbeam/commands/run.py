@@ -151,7 +151,7 @@ def _human(summary: dict, counts: dict, cfg: Config, run_id: str, out: Path) -> 
 def _check_user_files(cfg: Config) -> None:
     """Read user gazetteers and dictionaries now: a bad file is a usage error, not a failure inside a worker."""
     from newsbeam.tags.actors import load_user_dictionary
-    from newsbeam.tags.gazetteer import read_user_file
+    from newsbeam.tags.places import read_user_file
 
     checks = []
     if cfg.tagging.places or cfg.tagging.actors:
@@ -343,7 +343,7 @@ def _finish(cfg: Config, record: dict, counts: dict, todo: list, skipped: list, 
     problems, n_problems = read_tag_problems(str(staging))
     gaz_version = None
     if cfg.tagging.places or cfg.tagging.actors:
-        from newsbeam.tags.gazetteer import gazetteer_version
+        from newsbeam.tags.places import gazetteer_version
 
         gaz_version = gazetteer_version(tuple(cfg.tagging.user_gazetteers))
     record.update(

@@ -66,8 +66,7 @@ class Tagger:
         self.actors = None
         self.gazetteer_version = None
         if cfg.places or cfg.actors:
-            from newsbeam.tags.gazetteer import load_gazetteer
-            from newsbeam.tags.places import PlaceTagger
+            from newsbeam.tags.places import PlaceTagger, load_gazetteer
 
             gaz = load_gazetteer(tuple(cfg.user_gazetteers))
             self.gazetteer_version = gaz.version

@@ -64,10 +64,10 @@ from pathlib import Path
 
 import ahocorasick
 
-from newsbeam.tags import gazetteer as G
 from newsbeam.tags.actors import rules as R
 from newsbeam.tags.actors.context import Article, Context, implied_country
 from newsbeam.tags.actors.dictionary import DATA_DIR, K_ROLE, ActorInfo, mention, read_lines
+from newsbeam.tags.places import gazetteer as G
 from newsbeam.tags.spans import Occupancy
 from newsbeam.tags.yaml_load import safe_load
 

@@ -1,0 +1,71 @@
+"""What the place tagger returns for an article, and how resolved candidates become its rows: mention dicts with
+a confidence, and the article summary (primary country and region, ranked countries and regions)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from newsbeam.tags.places.candidate import Candidate
+from newsbeam.tags.places.table import Gazetteer
+
+
+@dataclass
+class PlaceResult:
+    mentions: list[list[dict]]
+    demonyms: list[list[dict]]
+    primary_country: str | None = None
+    primary_region: str | None = None
+    primary_region_code: str | None = None
+    countries: list[str] = field(default_factory=list)
+    regions: list[dict] = field(default_factory=list)
+    m49_subregion: str | None = None
+    n_blocked: int = 0
+    n_common_word_skipped: int = 0
+
+
+def confidence(c: Candidate) -> float:
+    base = 1.0 / (1.0 + math.exp(-(c.score - 4.0) / 1.5))
+    conf = base * (1.0 - 0.5 * math.exp(-max(c.margin, 0.0)))
+    if c.prev_cap:
+        conf *= 0.8
+    return round(min(0.99, max(0.05, conf)), 3)
+
+
+def mention(g: Gazetteer, c: Candidate, text: str, conf: float) -> dict:
+    e = c.best
+    a1 = g.ent_a1[e]
+    kind = g.ent_kind[e]
+    return {
+        "text": text[c.s : c.e],
+        "start": c.s,
+        "end": c.e,
+        "name": g.ent_name[e],
+        "geonameid": g.ent_gid[e],
+        "kind": kind,
+        "country_code": g.ent_cc[e] or None,
+        "admin1_name": g.admin1_name.get(a1) if a1 else None,
+        "admin1_code": a1,
+        "lat": g.ent_lat[e],
+        "lon": g.ent_lon[e],
+        "confidence": conf,
+        "metonymy": c.meto,
+    }
+
+
+def summarise(g: Gazetteer, res: PlaceResult, cev: dict[str, float], aev: dict[str, float], order: dict[str, int]) -> None:
+    ranked = sorted(cev, key=lambda cc: (-cev[cc], order.get(cc, 99)))
+    res.countries = ranked
+    res.primary_country = ranked[0] if ranked else None
+    total = sum(aev.values())
+    regions = sorted(aev, key=lambda a: -aev[a])
+    res.regions = [
+        {"admin1_code": a, "name": g.admin1_name.get(a, a), "country_code": a.split(".")[0],
+         "score": round(aev[a] / total, 3)}
+        for a in regions
+    ]
+    for r in res.regions:
+        if r["country_code"] == res.primary_country:
+            res.primary_region, res.primary_region_code = r["name"], r["admin1_code"]
+            break
+    res.m49_subregion = g.m49.get(res.primary_country) if res.primary_country else None
