@@ -56,7 +56,8 @@ def package_imports(tree: ast.Module, mod: str, is_pkg: bool, known: set[str], t
             # The longest known module that prefixes the name: "pkg.mod.func" -> "pkg.mod".
             while n and n not in known:
                 n = n.rpartition(".")[0]
-            if n and n != mod:
+            # A module's own parent packages are loaded before it anyway: not a dependency of its design.
+            if n and n != mod and not mod.startswith(n + "."):
                 out.add(n)
     return out
 
