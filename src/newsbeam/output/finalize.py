@@ -31,7 +31,10 @@ def finalize_shard(
     counts: dict[str, int] = defaultdict(int)
     base = staging / "shards"
     arts = pq.read_table(base / f"{shard}.articles.parquet", schema=schema.ARTICLES)
-    paras = pq.read_table(base / f"{shard}.paragraphs.parquet", schema=schema.PARAGRAPHS)
+    para_path = base / f"{shard}.paragraphs.parquet"
+    # The fixed columns, then whatever columns registered taggers added (schema.paragraphs_schema).
+    extra = tuple(f for f in pq.read_schema(para_path) if f.name not in schema.PARAGRAPHS.names)
+    paras = pq.read_table(para_path, schema=schema.paragraphs_schema(extra))
     p_aid = paras.column("article_id").to_pylist()
     p_idx = paras.column("para_index").to_pylist()
     n_words = paras.column("n_words").to_pylist()

@@ -95,12 +95,12 @@ class StagedShard:
     paragraph text written so far, for cutting shards at ``SHARD_TEXT_BYTES``.
     """
 
-    def __init__(self, staging: str, with_sigs: bool):
+    def __init__(self, staging: str, with_sigs: bool, paragraphs: pa.Schema = schema.PARAGRAPHS):
         self.id = new_shard_id()
         base = Path(staging) / "shards"
         fast = "lz4"
         self.articles = ShardWriter(base / f"{self.id}.articles.parquet", schema.ARTICLES, 2000, fast)
-        self.paragraphs = ShardWriter(base / f"{self.id}.paragraphs.parquet", schema.PARAGRAPHS, 5000, fast)
+        self.paragraphs = ShardWriter(base / f"{self.id}.paragraphs.parquet", paragraphs, 5000, fast)
         self.sigs = ShardWriter(base / f"{self.id}.sigs.parquet", SIG_SCHEMA, 5000, fast) if with_sigs else None
         self.text_bytes = 0
 

@@ -61,47 +61,37 @@ class BuiltArticle:
     tag_problem: dict | None = None
 
 
-def build_article(
-    raw: dict,
-    *,
-    run_id: str,
-    dedup: DedupSettings,
-    hasher: MinHasher | None,
-    tag: TagFn | None,
-    languages: tuple[str, ...],
-) -> BuiltArticle:
-    aid = article_id(raw["source_uri"], raw.get("location") or "")
-    texts = split_paragraphs(raw.get("text") or "")
-    keys = [comparison_key(t) for t in texts]
-    hashes = [text_hash(k) for k in keys]
-    words = [count_words(k) for k in keys]
-    art_lang, langs = article_languages(texts, keys)
-    taggable = [lg in languages for lg in langs]
-    counts = {"paragraphs": len(texts), "paragraph-text-bytes": sum(len(t.encode("utf-8")) for t in texts)}
-    counts["paragraphs-not-tagged-language"] = taggable.count(False) if tag is not None else 0
+@dataclass
+class _Tags:
+    """An article's tags as its rows take them: empty (tagging off, timed out or failed) or the tagger's."""
 
+    places: list[list[dict]]
+    actors: list[list[dict]]
+    article: dict
+    columns: dict[str, list[list[dict]]]
+    status: str
+
+
+def _tag(raw: dict, texts: list[str], taggable: list[bool], tag: TagFn | None, counts: dict) -> tuple[_Tags, TagOutcome | None]:
+    """Run the (budgeted) tagging pass; an article that is not tagged keeps empty tags and says why."""
     outcome = None
     if tag is not None and texts:
         outcome = tag(texts, raw.get("title"), taggable, counts["paragraph-text-bytes"])
+    status = TAG_OFF if outcome is None else outcome.status
+    if status not in (TAG_OK, TAG_OFF):
+        counts[f"articles-tag-{status}"] = 1
     if outcome is not None and outcome.tags is not None:
-        tags = outcome.tags
-        places, actors, art_tags = tags.places, tags.actors, tags.article
-        for k, v in tags.counts.items():
+        t = outcome.tags
+        for k, v in t.counts.items():
             counts[k] = counts.get(k, 0) + v
-    else:
-        # Not tagged (tagging off, or the tagger timed out or failed): the article and its paragraphs are still
-        # published, deduplicated as usual, with empty tags and the reason in ``tag_status``.
-        places = [[] for _ in texts]
-        actors = [[] for _ in texts]
-        art_tags = dict(EMPTY_ARTICLE)
-    tag_status = TAG_OFF if outcome is None else outcome.status
-    if tag_status not in (TAG_OK, TAG_OFF):
-        counts[f"articles-tag-{tag_status}"] = 1
+        return _Tags(t.places, t.actors, t.article, t.columns, status), outcome
+    # Not tagged (tagging off, or the tagger timed out or failed): the article and its paragraphs are still
+    # published, deduplicated as usual, with empty tags and the reason in ``tag_status``.
+    return _Tags([[] for _ in texts], [[] for _ in texts], dict(EMPTY_ARTICLE), {}, status), outcome
 
-    pub = raw.get("published")
-    pub_us = published_us(pub)
-    source = raw.get("source") or ""
-    article = {
+
+def _article_row(raw: dict, aid: str, run_id: str, lang: str, texts: list[str], tags: _Tags) -> dict:
+    return {
         "run_id": run_id,
         "article_id": aid,
         "source_id": raw.get("source_id"),
@@ -111,43 +101,76 @@ def build_article(
         "source": raw.get("source"),
         "title": raw.get("title"),
         "url": raw.get("url"),
-        "published": pub,
+        "published": raw.get("published"),
         "published_raw": raw.get("published_raw"),
-        "lang": art_lang,
+        "lang": lang,
         "n_paragraphs": len(texts),
         "n_duplicate_paragraphs": 0,
         "duplicate_of_article": None,
         "n_chars": sum(len(t) for t in texts),
-        **art_tags,
-        "tag_status": tag_status,
+        **tags.article,
+        "tag_status": tags.status,
     }
-    paras = []
-    built = BuiltArticle(article, paras, counts=counts)
-    if tag_status not in (TAG_OK, TAG_OFF):
+
+
+def _paragraph_row(run_id: str, aid: str, i: int, text: str, h: int, words: int, lang: str, tags: _Tags,
+                   columns: tuple[str, ...]) -> dict:
+    row = {
+        "run_id": run_id,
+        "article_id": aid,
+        "para_index": i,
+        "text": text,
+        "text_hash": h,
+        "n_words": words,
+        "lang": lang,
+        "is_duplicate": False,
+        "dup_kind": None,
+        "duplicate_of": None,
+        "dup_group": None,
+        "similarity": None,
+        "is_boilerplate": False,
+        "places": tags.places[i],
+        "actors": tags.actors[i],
+    }
+    for c in columns:  # registered taggers' columns; empty when the article was not tagged
+        spans = tags.columns.get(c)
+        row[c] = spans[i] if spans is not None else []
+    return row
+
+
+def build_article(
+    raw: dict,
+    *,
+    run_id: str,
+    dedup: DedupSettings,
+    hasher: MinHasher | None,
+    tag: TagFn | None,
+    languages: tuple[str, ...],
+    tag_columns: tuple[str, ...] = (),
+) -> BuiltArticle:
+    """One article's rows; ``tag_columns`` names the paragraphs columns of registered taggers (see
+    ``tags/registry.py``), each filled from the tagging pass or left empty."""
+    aid = article_id(raw["source_uri"], raw.get("location") or "")
+    texts = split_paragraphs(raw.get("text") or "")
+    keys = [comparison_key(t) for t in texts]
+    hashes = [text_hash(k) for k in keys]
+    words = [count_words(k) for k in keys]
+    art_lang, langs = article_languages(texts, keys)
+    taggable = [lg in languages for lg in langs]
+    counts = {"paragraphs": len(texts), "paragraph-text-bytes": sum(len(t.encode("utf-8")) for t in texts)}
+    counts["paragraphs-not-tagged-language"] = taggable.count(False) if tag is not None else 0
+    tags, outcome = _tag(raw, texts, taggable, tag, counts)
+
+    article = _article_row(raw, aid, run_id, art_lang, texts, tags)
+    built = BuiltArticle(article, [], counts=counts)
+    if tags.status not in (TAG_OK, TAG_OFF):
         built.tag_problem = {
             "article_id": aid, "source_uri": raw["source_uri"], "location": article["location"],
-            "tag_status": tag_status, "detail": outcome.detail, "seconds": round(outcome.seconds, 2),
+            "tag_status": tags.status, "detail": outcome.detail, "seconds": round(outcome.seconds, 2),
         }
+    pub_us, source = published_us(raw.get("published")), raw.get("source") or ""
     for i, t in enumerate(texts):
-        paras.append(
-            {
-                "run_id": run_id,
-                "article_id": aid,
-                "para_index": i,
-                "text": t,
-                "text_hash": hashes[i],
-                "n_words": words[i],
-                "lang": langs[i],
-                "is_duplicate": False,
-                "dup_kind": None,
-                "duplicate_of": None,
-                "dup_group": None,
-                "similarity": None,
-                "is_boilerplate": False,
-                "places": places[i],
-                "actors": actors[i],
-            }
-        )
+        built.paragraphs.append(_paragraph_row(run_id, aid, i, t, hashes[i], words[i], langs[i], tags, tag_columns))
         built.refs.append((exact_key(hashes[i], words[i], aid, dedup), Ref(pub_us, aid, i, source, words[i])))
         if hasher is not None and dedup.near and words[i] >= dedup.near_min_words:
             bands, sh_bytes = hasher.fingerprint(keys[i])

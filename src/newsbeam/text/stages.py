@@ -7,11 +7,13 @@ import apache_beam as beam
 from newsbeam.config import Config
 from newsbeam.dedup.batching import RECORD_TAGS, DedupRecords
 from newsbeam.dedup.rules import MinHasher
+from newsbeam.output import schema
 from newsbeam.output.staging import SHARD_TEXT_BYTES, StagedShard
 from newsbeam.runtime.counters import CountingDoFn
 from newsbeam.runtime.memory import TrimMemoryPerBundle
 from newsbeam.runtime.progress import ProgressWriter
 from newsbeam.tags.sandbox import close_tag_fn, make_tag_fn, write_tag_problem
+from newsbeam.tags.tagger import tag_columns
 from newsbeam.text.articles import BuiltArticle, build_article, empty_reject
 
 # ProcessArticlesFn's tagged outputs (its main output is unused).
@@ -66,19 +68,23 @@ class ProcessArticlesFn(TrimMemoryPerBundle, CountingDoFn):
         self.progress = ProgressWriter(self.staging, "process")
         self.tag = make_tag_fn(self.cfg.tagging, self.progress)
         self.hasher = MinHasher(self.cfg.dedup) if self.cfg.dedup.near else None
+        # Columns of taggers registered in the configuration (none by default): see tags/registry.py.
+        columns = tag_columns(self.cfg.tagging)
+        self.tag_column_names = tuple(c.name for c in columns)
+        self.paragraph_schema = schema.paragraphs_schema(columns)
 
     def teardown(self):
         close_tag_fn(self.cfg.tagging)
 
     def start_bundle(self):
         super().start_bundle()
-        self.shard, self.announced = StagedShard(self.staging, self.hasher is not None), False
+        self.shard, self.announced = self._new_shard(), False
         self.records, self.near_sent = DedupRecords(), set()
 
     def process(self, raw):
         cfg = self.cfg
         built = build_article(raw, run_id=self.run_id, dedup=cfg.dedup, hasher=self.hasher, tag=self.tag,
-                              languages=tuple(cfg.languages))
+                              languages=tuple(cfg.languages), tag_columns=self.tag_column_names)
         if not built.paragraphs:
             for name, n in (("rejects-empty", 1), ("xfer-rejects-sent", 1), ("articles-read", -1)):
                 self.inc(name, n)
@@ -97,7 +103,10 @@ class ProcessArticlesFn(TrimMemoryPerBundle, CountingDoFn):
             # whole shard into memory, so shards are cut between articles at a fixed size instead.
             self.inc("shards-cut-at-size")
             self.shard.close()
-            self.shard, self.announced = StagedShard(self.staging, self.hasher is not None), False
+            self.shard, self.announced = self._new_shard(), False
+
+    def _new_shard(self) -> StagedShard:
+        return StagedShard(self.staging, self.hasher is not None, self.paragraph_schema)
 
     def finish_bundle(self):
         self.shard.close()
