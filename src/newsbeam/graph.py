@@ -3,8 +3,8 @@
 Element shapes between the steps are named below (``RefBatch``, ``BandEntries``...), as in TFDS's C4 utilities.
 Text never enters a shuffle: it is written to a staging shard by the worker that read it; GroupByKeys carry hashes
 and ids only (see ``output/staging.py``), batched per bucket (``dedup/batching.py``). The stages live with their
-role: ``text/stages.py`` (per article), ``dedup/near.py`` (the near-dup composite), ``dedup/transforms.py`` (index,
-decisions), ``output/stages.py`` (rejects, finalize).
+role: ``ingest/stages.py`` (reading), ``text/stages.py`` (per article), ``dedup/near.py`` (the near-dup composite),
+``dedup/transforms.py`` (index, decisions), ``output/stages.py`` (rejects, finalize).
 
     inputs ─ ReadInputs ─┬─ rejects ─────────────────────────────────────────── WriteRejects
                          └─ articles ─ ProcessArticles ─┬─ shard ids ─────────┐
@@ -26,12 +26,11 @@ from newsbeam.dedup.batching import RECORD_TAGS
 from newsbeam.dedup.contracts import BandBatch, Decision, NearVerdict
 from newsbeam.dedup.near import NearDuplicates
 from newsbeam.dedup.transforms import DecideGroupsFn, ReadIndexFn
-from newsbeam.ingest.readers import IngestOptions, read_input
+from newsbeam.ingest.stages import ReadInputsFn, ingest_options
 from newsbeam.output.stages import FinalizeFn, WriteRejectsFn
 from newsbeam.output.staging import SHARD_TEXT_BYTES
-from newsbeam.runtime.counters import NS, CountingDoFn
-from newsbeam.runtime.memory import TrimMemoryPerBundle, Trimmer, configure_allocator
-from newsbeam.runtime.progress import ProgressWriter
+from newsbeam.runtime.counters import NS
+from newsbeam.runtime.memory import Trimmer, configure_allocator
 from newsbeam.text.stages import PROCESS_TAGS, ProcessArticlesFn
 
 # --- Element shapes -------------------------------------------------------------------------------------------
@@ -42,41 +41,6 @@ BandEntries = tuple[int, BandBatch]  # (bucket(band_key), BandBatch)
 ShingleBatch = tuple[int, Packed]  # (text_hash % NEAR_BUCKETS, packed [(text_hash, stored shingle set)])
 NearResult = tuple[int, tuple[int, NearVerdict]]  # (bucket(text_hash), (text_hash, NearVerdict))
 ShardDecisions = tuple[str, list[Decision]]  # (shard id, the decisions for that shard's paragraphs)
-
-# --- Reading --------------------------------------------------------------------------------------------------
-
-
-class ReadInputsFn(TrimMemoryPerBundle, CountingDoFn):
-    """InputRef -> article dicts (main) and reject dicts (tag 'reject'). Never raises for bad input."""
-
-    def __init__(self, opts: IngestOptions, staging: str | None = None):
-        super().__init__()
-        self.opts, self.staging = opts, staging
-
-    def setup(self):
-        self.progress = ProgressWriter(self.staging, "read") if self.staging else None
-
-    def process(self, ref):
-        self.inc("inputs-read")
-        for kind, value in read_input(ref, self.opts):
-            if kind == "article":
-                self.inc("articles-read")
-                if self.progress:
-                    self.progress.add(articles=1)
-                yield value
-            elif kind == "reject":
-                self.inc(f"rejects-{value['reason']}")
-                self.inc("xfer-rejects-sent")
-                yield beam.pvalue.TaggedOutput("reject", value)
-            else:
-                self.inc(value)
-        if self.progress:
-            self.progress.add(inputs=1)
-
-    def finish_bundle(self):
-        if self.progress:
-            self.progress.flush()
-
 
 # --- The whole job --------------------------------------------------------------------------------------------
 
@@ -93,28 +57,33 @@ class NewsbeamJob(beam.PTransform):
         self.index_files, self.superseded = index_files, superseded
 
     def expand(self, refs):
-        cfg, d = self.cfg, self.cfg.dedup
-        opts = IngestOptions(
-            field_map=dict(cfg.ingest.field_map),
-            max_article_bytes=cfg.ingest.max_article_bytes,
-            retries=cfg.ingest.retries,
-            timeout=cfg.ingest.timeout,
-        )
+        read_fn = ReadInputsFn(ingest_options(self.cfg.ingest), self.staging)
         read = (
             refs
             | "SpreadInputs" >> beam.Reshuffle()
-            | "ReadInputs" >> beam.ParDo(ReadInputsFn(opts, self.staging)).with_outputs("reject", main="article")
+            | "ReadInputs" >> beam.ParDo(read_fn).with_outputs("reject", main="article")
         )
         processed = read.article | "ProcessArticles" >> beam.ParDo(
-            ProcessArticlesFn(self.run_id, self.staging, cfg, SHARD_TEXT_BYTES)
+            ProcessArticlesFn(self.run_id, self.staging, self.cfg, SHARD_TEXT_BYTES)
         ).with_outputs(*PROCESS_TAGS)
         _ = (
             (read.reject, processed.reject)
             | "AllRejects" >> beam.Flatten()
             | "WriteRejects" >> beam.ParDo(WriteRejectsFn(self.run_id, self.staging))
         )
+        decisions = self._decisions(refs.pipeline, processed)  # ShardDecisions
+        shards = processed.shard | "ShardKeys" >> beam.Map(lambda s: (s, None))  # (shard id, None)
+        return (
+            {"shard": shards, "dec": decisions}
+            | "GroupByShard" >> beam.CoGroupByKey()
+            | "Finalize" >> beam.ParDo(FinalizeFn(self.staging, self.cfg.dedup))
+        )
+
+    def _decisions(self, pipeline, processed):
+        """This run's dedup records and the earlier runs' index -> ShardDecisions."""
+        d = self.cfg.dedup
         old = (
-            refs.pipeline
+            pipeline
             | "IndexFiles" >> beam.Create(self.index_files)
             | "ReadIndex" >> beam.ParDo(ReadIndexFn(self.superseded, d.near)).with_outputs(*RECORD_TAGS)
         )
@@ -124,17 +93,11 @@ class NewsbeamJob(beam.PTransform):
             shingles = (processed.shingles, old.shingles) | "AllShingles" >> beam.Flatten()  # ShingleBatch
             near = (bands, shingles, all_refs) | "NearDuplicates" >> NearDuplicates(d, self.staging)  # NearResult
         else:
-            near = refs.pipeline | "NoNear" >> beam.Create([])
-        decisions = (
+            near = pipeline | "NoNear" >> beam.Create([])
+        return (
             {"ref": all_refs, "near": near}
             | "GroupCopies" >> beam.CoGroupByKey()
             | "Decide" >> beam.ParDo(DecideGroupsFn(d))  # ShardDecisions
-        )
-        shards = processed.shard | "ShardKeys" >> beam.Map(lambda s: (s, None))  # (shard id, None)
-        return (
-            {"shard": shards, "dec": decisions}
-            | "GroupByShard" >> beam.CoGroupByKey()
-            | "Finalize" >> beam.ParDo(FinalizeFn(self.staging, d))
         )
 
 

@@ -62,6 +62,11 @@ def _ids(values) -> str:
     return "(" + ", ".join(_sql_str(v) for v in values) + ")" if values else "(NULL)"
 
 
+# The views' rows that are kept, as temporary tables of the DuckDB session (the published table, its temp table).
+_KEPT = (("articles", "a"), ("paragraphs", "p"), ("rejects", "r"))
+_ORDER = {"articles": "article_id", "paragraphs": "article_id, para_index", "rejects": "source_uri, location"}
+
+
 def rewrite(
     out: Path,
     kind: str,
@@ -83,6 +88,26 @@ def rewrite(
     dedup = cfg.dedup
     con = connect_views(out)
     counts: dict[str, int] = defaultdict(int)
+    _keep_rows(con, forget_runs, forget_sources, counts)
+
+    hasher = MinHasher(dedup) if dedup.near else None
+    promoted = _repair_groups(con, dedup, hasher, counts)
+    _repair_articles(con, dedup, counts)
+
+    run_id = new_run_id()
+    dest = {t: out / t / f"run-{run_id}" for t in (*TABLE_NAMES, "_index")}
+    _write_tables(con, dest)
+    _write_index(con, out, dest["_index"], dedup, hasher, promoted, rebuild_index, counts)
+    for t, tmp in _KEPT:
+        counts[t] = con.execute(f"SELECT count(*) FROM {tmp}").fetchone()[0]
+    record = _record(run_id, next_seq(out), kind, cfg, live, forget_runs, forget_sources, counts)
+    con.close()
+    _switch(out, record, live, dedup if rebuild_index else None)
+    return Outcome(run_id, dict(counts))
+
+
+def _keep_rows(con, forget_runs: tuple[str, ...], forget_sources: tuple[str, ...], counts) -> None:
+    """Temp tables ``gone`` (forgotten article ids) and ``a``, ``p``, ``r`` (the visible rows that stay)."""
     cond = []
     if forget_runs:
         cond.append(f"run_id IN {_ids(forget_runs)}")
@@ -110,25 +135,23 @@ def rewrite(
         "SELECT (SELECT count(*) FROM articles_all) - (SELECT count(*) FROM articles)"
     ).fetchone()[0]
 
-    hasher = MinHasher(dedup) if dedup.near else None
-    promoted = _repair_groups(con, dedup, hasher, counts)
-    _repair_articles(con, dedup, counts)
 
-    run_id = new_run_id()
-    dest = {t: out / t / f"run-{run_id}" for t in (*TABLE_NAMES, "_index")}
+def _write_tables(con, dest: dict[str, Path]) -> None:
+    """Create the new run's folders and write its articles, paragraphs and rejects (one sorted file each)."""
     for d in dest.values():
         d.mkdir(parents=True, exist_ok=True)
-    order = {"articles": "article_id", "paragraphs": "article_id, para_index", "rejects": "source_uri, location"}
-    for t, tmp in (("articles", "a"), ("paragraphs", "p"), ("rejects", "r")):
+    for t, tmp in _KEPT:
         names = ", ".join(f'"{n}"' for n in schema.TABLES[t].names)
-        rel = con.sql(f"SELECT {names} FROM {tmp} ORDER BY {order[t]}").to_arrow_table()
+        rel = con.sql(f"SELECT {names} FROM {tmp} ORDER BY {_ORDER[t]}").to_arrow_table()
         pq.write_table(rel.cast(schema.TABLES[t]), dest[t] / "part-00000.parquet", compression="zstd")
-    _write_index(con, out, dest["_index"], dedup, hasher, promoted, rebuild_index, counts)
-    for t, tmp in (("articles", "a"), ("paragraphs", "p"), ("rejects", "r")):
-        counts[t] = con.execute(f"SELECT count(*) FROM {tmp}").fetchone()[0]
 
-    seq = next_seq(out)
-    record = {
+
+def _record(
+    run_id: str, seq: int, kind: str, cfg: Config, live: list[dict], forget_runs: tuple[str, ...],
+    forget_sources: tuple[str, ...], counts: dict[str, int],
+) -> dict:
+    """The new run's record: published, replacing every live run."""
+    return {
         "run_id": run_id,
         "seq": seq,
         "kind": kind,
@@ -141,19 +164,21 @@ def rewrite(
         "inputs": [],
         "counts": dict(counts),
         "dedup": cfg.to_dict()["dedup"],
-        "index_settings": dedup.index_settings(),
+        "index_settings": cfg.dedup.index_settings(),
     }
-    con.close()
+
+
+def _switch(out: Path, record: dict, live: list[dict], rebuilt: DedupSettings | None) -> None:
+    """Publish the new run (its record is the switch), then delete the folders of the runs it replaces."""
     write_record(out, record)  # the switch
-    if rebuild_index:
+    if rebuilt is not None:
         (out / "_index" / "settings.json").write_text(
-            json.dumps({"minhash": dedup.index_settings(), "near": dedup.near}, indent=2, sort_keys=True) + "\n"
+            json.dumps({"minhash": rebuilt.index_settings(), "near": rebuilt.near}, indent=2, sort_keys=True) + "\n"
         )
     refresh_views(out)
     for r in live:
         for t in (*TABLE_NAMES, "_index"):
             shutil.rmtree(out / t / f"run-{r['run_id']}", ignore_errors=True)
-    return Outcome(run_id, dict(counts))
 
 
 def _repair_groups(con, dedup: DedupSettings, hasher: MinHasher | None, counts) -> set[tuple[str, int]]:

@@ -1,7 +1,7 @@
 """``newsbeam run``: from the command line to a published run.
 
 The driver does what must happen exactly once per run — list inputs, decide which are new, take the lock, run the
-Beam graph, publish, write the record and the summary; the graph itself (``pipeline.py``) does the data work.
+Beam graph, publish, write the record and the summary; the graph itself (``graph.py``) does the data work.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sys
 import time
 from argparse import Namespace
 from collections import Counter
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -239,7 +239,24 @@ def _input_list(todo: list, unreachable: set[str] = frozenset()) -> list[dict]:
 
 
 def _run_locked(cfg: Config, refs: list, out: Path, beam_args: list[str], log: logging.Logger, quiet: bool) -> int:
+    """Clean up, pick the inputs, run the graph under the watchdog, then publish (``_finish``). Caller holds the lock."""
+    _prepare_out(out, cfg, log)
+    todo, skipped, superseded = select_inputs(refs, out, cfg.reprocess)
+    run_id = new_run_id()
+    staging = out / "_staging" / run_id
+    staging.mkdir(parents=True)
+    started = _now()
+    t0 = time.monotonic()
+    attempt = _Attempt(cfg, out, staging, _running_record(run_id, next_seq(out), started, cfg, beam_args, out), todo, t0)
+    log.info("newsbeam %s: run %s, %d inputs (%d already done), workers %d", __version__, run_id, len(todo),
+             len(skipped), cfg.workers)
+    with RunWatchdog(cfg.max_runtime, attempt.on_stop) as watchdog:
+        counts = _run_pipeline(attempt, superseded, beam_args, log, quiet)
+        return _finish(attempt, counts, skipped, log, quiet, watchdog)
 
+
+def _prepare_out(out: Path, cfg: Config, log: logging.Logger) -> None:
+    """Remove what an unfinished run left, bring the views up to date, and refuse an index built with other settings."""
     removed = cleanup_unpublished(out)
     if removed:
         log.info("removed leftovers of an unfinished run: %s", ", ".join(removed))
@@ -249,15 +266,13 @@ def _run_locked(cfg: Config, refs: list, out: Path, beam_args: list[str], log: l
         check_index_settings(out, cfg.dedup.index_settings(), cfg.dedup.near)
     except IndexMismatch as e:
         raise UsageError(str(e)) from e
-    todo, skipped, superseded = select_inputs(refs, out, cfg.reprocess)
-    run_id = new_run_id()
-    staging = out / "_staging" / run_id
-    staging.mkdir(parents=True)
-    started = _now()
-    t0 = time.monotonic()
-    record = {
+
+
+def _running_record(run_id: str, seq: int, started: str, cfg: Config, beam_args: list[str], out: Path) -> dict:
+    """The record of a run that has started: what it was given; ``_finish`` or a failure path completes it."""
+    return {
         "run_id": run_id,
-        "seq": next_seq(out),
+        "seq": seq,
         "status": "running",
         "published": False,
         "started": started,
@@ -269,72 +284,93 @@ def _run_locked(cfg: Config, refs: list, out: Path, beam_args: list[str], log: l
         "index_settings": cfg.dedup.index_settings(),
         "beam_args": beam_args,
         "inputs": [],
+        "beam_log": str(_log_path(out, run_id).relative_to(out)),
     }
-    log.info("newsbeam %s: run %s, %d inputs (%d already done), workers %d", __version__, run_id, len(todo),
-             len(skipped), cfg.workers)
-    log_path = out / "_logs" / f"{run_id}.log"
-    record["beam_log"] = str(log_path.relative_to(out))
-    phase = {"stage": "starting"}
 
-    def stage_now() -> str:
-        if phase["stage"] == "pipeline":
+
+def _log_path(out: Path, run_id: str) -> Path:
+    return out / "_logs" / f"{run_id}.log"
+
+
+@dataclass
+class _Attempt:
+    """One run between taking the lock and publishing: what its failure paths need to write its record."""
+
+    cfg: Config
+    out: Path
+    staging: Path
+    record: dict
+    todo: list
+    t0: float
+    stage: str = "starting"  # starting -> pipeline -> checking -> publishing
+
+    def stage_now(self) -> str:
+        if self.stage == "pipeline":
             with contextlib.suppress(Exception):
-                return stage_of(read_progress(staging), read_states(staging))
+                return stage_of(read_progress(self.staging), read_states(self.staging))
             return "pipeline"
-        return phase["stage"]
+        return self.stage
 
-    def failed(status: str, error: str) -> None:
+    def failed(self, status: str, error: str) -> None:
         """The record of a run that stopped before publishing: why, in which stage, and what it was given."""
-        rec = {**record, "status": status, "stage": stage_now(), "error": error, "ended": _now(),
-               "seconds": round(time.monotonic() - t0, 2), "inputs": _input_list(todo)}
+        rec = {**self.record, "status": status, "stage": self.stage_now(), "error": error, "ended": _now(),
+               "seconds": round(time.monotonic() - self.t0, 2), "inputs": _input_list(self.todo)}
         with contextlib.suppress(Exception):
-            write_record(out, rec)
+            write_record(self.out, rec)
 
-    def on_stop(kind: str) -> None:
+    def on_stop(self, kind: str) -> None:
         """Called by the watchdog (max_runtime or Ctrl-C) before it ends the process: nothing is published."""
-        stage = stage_now()
+        stage, max_runtime = self.stage_now(), self.cfg.max_runtime
         if kind == "timeout":
-            why = f"stopped after max_runtime ({cfg.max_runtime:g} s) while {stage}"
-            say = (f"newsbeam: run {run_id} stopped: it ran longer than max_runtime ({cfg.max_runtime:g} s) while "
-                   f"{stage}; nothing was published (exit {EXIT_TIMEOUT})")
+            why = f"stopped after max_runtime ({max_runtime:g} s) while {stage}"
+            say = (f"newsbeam: run {self.record['run_id']} stopped: it ran longer than max_runtime ({max_runtime:g} s) "
+                   f"while {stage}; nothing was published (exit {EXIT_TIMEOUT})")
         else:
             why, say = f"interrupted (SIGINT) while {stage}", "newsbeam: interrupted; nothing was published"
-        failed(kind, why)
+        self.failed(kind, why)
         kill_descendants()
-        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(self.staging, ignore_errors=True)
         clear = "\r\033[K" if sys.stderr.isatty() else ""
         print(clear + say, file=sys.stderr, flush=True)
 
-    with RunWatchdog(cfg.max_runtime, on_stop) as watchdog:
-        try:
-            with worker_log(log_path) as real_stderr:
-                show = not quiet and real_stderr.isatty()
-                with ProgressPrinter(staging, len(todo), real_stderr) if show else contextlib.nullcontext():
-                    lost_first: list[str] = []
-                    phase["stage"] = "pipeline"
-                    counts = _run_checked(todo, cfg, run_id, staging, out, superseded, beam_args, log, lost_first)
-                    phase["stage"] = "checking"
-                    if lost_first:
-                        record["lost_in_first_attempt"] = lost_first
-        except KeyboardInterrupt:
-            park_if_stopping()  # SIGINT is the watchdog's (it records, cleans up and exits 130)
-            raise
-        except Exception as e:
-            park_if_stopping()  # the watchdog is stopping the run (and killed what raised this): it reports
-            failed("failed", f"{type(e).__name__}: {e}")
-            kill_descendants()
-            tail = log_tail(log_path)
-            if tail:
-                print(f"newsbeam: last lines of {log_path}:\n{tail}", file=sys.stderr)
-            raise
-        return _finish(cfg, record, counts, todo, skipped, staging, out, log, quiet, t0, watchdog, phase)
+
+def _run_pipeline(attempt: _Attempt, superseded: frozenset[int], beam_args: list[str], log: logging.Logger,
+                  quiet: bool) -> dict[str, int]:
+    """The checked pipeline, its workers' output in the run's log and a progress line on a terminal. A failure writes
+    the failed record, ends the workers and shows the log's last lines before it propagates."""
+    cfg, out, staging, record = attempt.cfg, attempt.out, attempt.staging, attempt.record
+    log_path = _log_path(out, record["run_id"])
+    try:
+        with worker_log(log_path) as real_stderr:
+            show = not quiet and real_stderr.isatty()
+            with ProgressPrinter(staging, len(attempt.todo), real_stderr) if show else contextlib.nullcontext():
+                lost_first: list[str] = []
+                attempt.stage = "pipeline"
+                counts = _run_checked(attempt.todo, cfg, record["run_id"], staging, out, superseded, beam_args, log,
+                                      lost_first)
+                attempt.stage = "checking"
+                if lost_first:
+                    record["lost_in_first_attempt"] = lost_first
+    except KeyboardInterrupt:
+        park_if_stopping()  # SIGINT is the watchdog's (it records, cleans up and exits 130)
+        raise
+    except Exception as e:
+        park_if_stopping()  # the watchdog is stopping the run (and killed what raised this): it reports
+        attempt.failed("failed", f"{type(e).__name__}: {e}")
+        kill_descendants()
+        tail = log_tail(log_path)
+        if tail:
+            print(f"newsbeam: last lines of {log_path}:\n{tail}", file=sys.stderr)
+        raise
+    return counts
 
 
-def _finish(cfg: Config, record: dict, counts: dict, todo: list, skipped: list, staging: Path, out: Path,
-            log: logging.Logger, quiet: bool, t0: float, watchdog: RunWatchdog, phase: dict) -> int:
+def _finish(attempt: _Attempt, counts: dict, skipped: list, log: logging.Logger, quiet: bool,
+            watchdog: RunWatchdog) -> int:
     """Summary, run record and publish of a run whose pipeline finished."""
+    cfg, record, todo, staging, out = attempt.cfg, attempt.record, attempt.todo, attempt.staging, attempt.out
     run_id = record["run_id"]
-    seconds = time.monotonic() - t0
+    seconds = time.monotonic() - attempt.t0
     if counts.get("runs-repeated-single-worker"):
         log.warning("newsbeam: the multi-process runner lost records between stages; the run was repeated with one "
                     "worker (what was lost: 'lost_in_first_attempt' in _runs/%s.json)", run_id)
@@ -364,7 +400,7 @@ def _finish(cfg: Config, record: dict, counts: dict, todo: list, skipped: list, 
     exceeded = cfg.max_reject_rate is not None and summary["reject_rate"] > cfg.max_reject_rate
     record["status"] = "reject_rate_exceeded" if exceeded else "ok"
     record["exit_code"] = EXIT_REJECTS if exceeded else EXIT_OK
-    phase["stage"] = "publishing"
+    attempt.stage = "publishing"
     with watchdog.publishing():
         publish(out, run_id, staging, record)
     if not quiet:

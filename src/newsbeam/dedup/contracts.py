@@ -11,6 +11,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from newsbeam.dedup.rules import ShingleSets
+
 
 class Ref(NamedTuple):
     """One paragraph in an exact group, ids only. ``shard`` is None for a paragraph of an earlier run (from the index).
@@ -48,6 +50,19 @@ class NearVerdict(NamedTuple):
 
 
 COPY, CANON = "copy", "canon"
+
+
+class NearHalf(NamedTuple):
+    """Candidate pairs of one near bucket of second texts, with the shingles of their first texts.
+
+    Row i is the pair (``firsts[i]``, ``seconds[i]``) of text hashes; ``first_shingles`` holds each distinct first
+    text once, so its shingles travel once per bucket of second texts, not once per pair. Written to a staging file
+    by ``AttachAFn``, read back by ``VerifyPairsFn`` (``near.py``).
+    """
+
+    firsts: np.ndarray  # int64 text hashes
+    seconds: np.ndarray  # int64 text hashes
+    first_shingles: ShingleSets
 
 
 class Decision(NamedTuple):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import pickle
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import apache_beam as beam
@@ -16,7 +17,7 @@ import numpy as np
 from apache_beam.transforms.window import GlobalWindows
 
 from newsbeam.dedup.batching import NEAR_BUCKETS, batch_len, bucket, unbatch
-from newsbeam.dedup.contracts import BandBatch
+from newsbeam.dedup.contracts import BandBatch, NearHalf
 from newsbeam.dedup.decide import near_verdicts, node_of
 from newsbeam.dedup.rules import DedupSettings, ShingleSets, band_pairs
 from newsbeam.runtime.counters import CountingDoFn
@@ -35,30 +36,50 @@ def distinct_rows(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np
     return f[keep], s[keep]
 
 
+class PendingPairs:
+    """Candidate pairs kept across a bundle's band buckets, sent as one array per near bucket: one element per band
+    bucket and near bucket made 65,000 tiny elements, and Beam's cost is per element."""
+
+    def __init__(self):
+        self.parts: list[tuple[np.ndarray, np.ndarray]] = []
+        self.n = 0
+
+    def add(self, a: np.ndarray, b: np.ndarray) -> None:
+        if len(a):
+            self.parts.append((a, b))
+            self.n += len(a)
+
+    def drain(self) -> Iterator[tuple[int, np.ndarray]]:
+        """(a % NEAR_BUCKETS, (n, 2) array of (a, b) rows) for every near bucket held; empties the buffer."""
+        if not self.parts:
+            return
+        a = np.concatenate([p[0] for p in self.parts])
+        b = np.concatenate([p[1] for p in self.parts])
+        self.parts, self.n = [], 0
+        for nb, a_g, b_g in by_near_bucket(a, b, a):
+            yield nb, np.stack([a_g, b_g], axis=1)
+
+
 class BucketPairsFn(TrimMemoryPerBundle, CountingDoFn):
-    """(bucket, [(band_keys, text_hashes, sizes)]) -> (a % NEAR_BUCKETS, pairs array) of band keys two texts share.
+    """(bucket, [BandBatch]) -> (a % NEAR_BUCKETS, pairs array) of band keys two texts share.
 
     Pairs are (a, b) with a < b. A pair whose shingle counts alone rule out the threshold (Jaccard <= smaller /
-    larger) is dropped here, exactly, and counted. Pairs are kept across the bundle's buckets and sent in one array
-    per near bucket (when many, and at the end of the bundle): one element per band bucket and near bucket made
-    65,000 tiny elements, and Beam's cost is per element.
+    larger) is dropped here, exactly, and counted. Pairs wait in ``PendingPairs`` until there are many, or the bundle
+    ends.
     """
 
     FLUSH_PAIRS = 500_000
 
     def __init__(self, max_bucket: int, threshold: float):
         super().__init__()
-        self.max_bucket = max_bucket
-        self.threshold = threshold
+        self.max_bucket, self.threshold = max_bucket, threshold
 
     def start_bundle(self):
         super().start_bundle()
-        self.pending: list[tuple[np.ndarray, np.ndarray]] = []
-        self.n_pending = 0
+        self.pending = PendingPairs()
 
     def process(self, kv):
-        _, batches = kv
-        batches: list[BandBatch] = list(batches)
+        batches: list[BandBatch] = list(kv[1])
         keys = np.concatenate([b.band_keys for b in batches])
         self.inc("xfer-bands-received", len(keys))
         ths = np.concatenate([b.text_hashes for b in batches])
@@ -66,25 +87,18 @@ class BucketPairsFn(TrimMemoryPerBundle, CountingDoFn):
         a, b, n_cut, n_ruled_out = band_pairs(keys, ths, sizes, self.max_bucket, self.threshold)
         self.inc("near-buckets-truncated", n_cut)
         self.inc("near-candidates-size-ruled-out", n_ruled_out)
-        if len(a):
-            self.pending.append((a, b))
-            self.n_pending += len(a)
-        if self.n_pending >= self.FLUSH_PAIRS:
-            yield from self._flush()
+        self.pending.add(a, b)
+        if self.pending.n >= self.FLUSH_PAIRS:
+            yield from self._send()
 
     def finish_bundle(self):
-        for nb, pairs in self._flush():
+        for nb, pairs in self._send():
             yield GlobalWindows.windowed_value((nb, pairs))
 
-    def _flush(self):
-        if not self.pending:
-            return
-        a = np.concatenate([p[0] for p in self.pending])
-        b = np.concatenate([p[1] for p in self.pending])
-        self.pending, self.n_pending = [], 0
-        for nb, a_g, b_g in by_near_bucket(a, b, a):
-            self.inc("xfer-pairs-sent", len(a_g))
-            yield (nb, np.stack([a_g, b_g], axis=1))
+    def _send(self):
+        for nb, pairs in self.pending.drain():
+            self.inc("xfer-pairs-sent", len(pairs))
+            yield nb, pairs
 
 
 def _known_rows(col: np.ndarray, table: dict[int, bytes]) -> tuple[np.ndarray, list[int]]:
@@ -105,7 +119,7 @@ def by_near_bucket(a: np.ndarray, b: np.ndarray, key: np.ndarray):
             yield int(nb_g[0]), a_g, b_g
 
 
-def write_half(staging: str, half: tuple) -> str:
+def write_half(staging: str, half: NearHalf) -> str:
     """Write one half to ``<staging>/near/``; returns its file name. A retried bundle writes new names."""
     folder = Path(staging) / "near"
     folder.mkdir(parents=True, exist_ok=True)
@@ -117,7 +131,7 @@ def write_half(staging: str, half: tuple) -> str:
     return name
 
 
-def read_half(staging: str, name: str) -> tuple:
+def read_half(staging: str, name: str) -> NearHalf:
     with open(Path(staging) / "near" / name, "rb") as f:
         return pickle.load(f)
 
@@ -125,8 +139,7 @@ def read_half(staging: str, name: str) -> tuple:
 class AttachAFn(TrimMemoryPerBundle, CountingDoFn):
     """(near bucket, {'pair': [pairs array], 'sh': [[(th, bytes)]]}) -> (b % NEAR_BUCKETS, half).
 
-    A half is (a array, b array, ShingleSets of those a texts): each first text's shingles travel once per bucket of
-    second texts, not once per pair. Pairs found in several bands arrive several times; they are made distinct here.
+    A ``NearHalf`` (``contracts.py``) carries each first text's shingles once per bucket of second texts. Pairs found in several bands arrive several times; they are made distinct here.
     A pair whose first text has no shingles in this bucket should not exist (every band entry comes with its text's
     shingles); it is counted.
 
@@ -157,7 +170,7 @@ class AttachAFn(TrimMemoryPerBundle, CountingDoFn):
         for nb, a_g, b_g in by_near_bucket(a_col, b_col, b_col):
             texts = np.unique(a_g).tolist()
             self.inc("xfer-halves-sent", len(a_g))
-            half = (a_g, b_g, ShingleSets.from_bytes(texts, [sh[t] for t in texts]))
+            half = NearHalf(a_g, b_g, ShingleSets.from_bytes(texts, [sh[t] for t in texts]))
             yield (nb, (write_half(self.staging, half), len(a_g)))
 
 
@@ -172,19 +185,20 @@ class VerifyPairsFn(TrimMemoryPerBundle, CountingDoFn):
         _, grouped = kv
         halves = [read_half(self.staging, name) for name, _ in grouped["half"]]
         self.inc("xfer-shingles-received-b", sum(map(batch_len, grouped["sh"])))
-        self.inc("xfer-halves-received", sum(len(h[0]) for h in halves))
+        self.inc("xfer-halves-received", sum(len(h.firsts) for h in halves))
         if not halves:
             return
         sh = {th: v[0] for th, v in unbatch(grouped["sh"]).items()}
-        a_col = np.concatenate([h[0] for h in halves])
-        b_col = np.concatenate([h[1] for h in halves])
+        a_col = np.concatenate([h.firsts for h in halves])
+        b_col = np.concatenate([h.seconds for h in halves])
         keep, seconds = _known_rows(b_col, sh)
         if not keep.all():
             self.inc("near-pairs-missing-shingles", int(len(keep) - keep.sum()))
             a_col, b_col = a_col[keep], b_col[keep]
         if not len(a_col):
             return
-        sets = ShingleSets.concat([h[2] for h in halves] + [ShingleSets.from_bytes(seconds, [sh[t] for t in seconds])])
+        second_shingles = ShingleSets.from_bytes(seconds, [sh[t] for t in seconds])
+        sets = ShingleSets.concat([h.first_shingles for h in halves] + [second_shingles])
         sims = sets.jaccard(sets.rows_of(a_col), sets.rows_of(b_col))
         ok = sims >= self.threshold
         self.inc("near-candidates-verified", int(ok.sum()))

@@ -1,0 +1,58 @@
+"""The Beam stage of ingest: one input ref in, its article dicts and reject dicts out (``read_input`` does the work).
+
+It lives here, with the readers, so that ``graph.py`` holds only the composition.
+"""
+
+from __future__ import annotations
+
+import apache_beam as beam
+
+from newsbeam.config import IngestConfig
+from newsbeam.ingest.readers import IngestOptions, read_input
+from newsbeam.runtime.counters import CountingDoFn
+from newsbeam.runtime.memory import TrimMemoryPerBundle
+from newsbeam.runtime.progress import ProgressWriter
+
+__all__ = ["ReadInputsFn", "ingest_options"]
+
+
+def ingest_options(ingest: IngestConfig) -> IngestOptions:
+    """What the readers need from the ``[ingest]`` settings (manifests are read by the driver, not by a worker)."""
+    return IngestOptions(
+        field_map=dict(ingest.field_map),
+        max_article_bytes=ingest.max_article_bytes,
+        retries=ingest.retries,
+        timeout=ingest.timeout,
+    )
+
+
+class ReadInputsFn(TrimMemoryPerBundle, CountingDoFn):
+    """InputRef -> article dicts (main) and reject dicts (tag 'reject'). Never raises for bad input."""
+
+    def __init__(self, opts: IngestOptions, staging: str | None = None):
+        super().__init__()
+        self.opts, self.staging = opts, staging
+
+    def setup(self):
+        self.progress = ProgressWriter(self.staging, "read") if self.staging else None
+
+    def process(self, ref):
+        self.inc("inputs-read")
+        for kind, value in read_input(ref, self.opts):
+            if kind == "article":
+                self.inc("articles-read")
+                if self.progress:
+                    self.progress.add(articles=1)
+                yield value
+            elif kind == "reject":
+                self.inc(f"rejects-{value['reason']}")
+                self.inc("xfer-rejects-sent")
+                yield beam.pvalue.TaggedOutput("reject", value)
+            else:
+                self.inc(value)
+        if self.progress:
+            self.progress.add(inputs=1)
+
+    def finish_bundle(self):
+        if self.progress:
+            self.progress.flush()
