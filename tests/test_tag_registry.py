@@ -114,6 +114,11 @@ def test_the_new_tag_type_has_its_column_in_the_output(tmp_path, monkeypatch):
                               "place_in_paragraph": True}]
     assert by[("a1", 1)] == [] and by[("a2", 0)] == []
     assert {r[3] for r in rows} == {"ok"}
+    # Compacting keeps the tag type's column and its values.
+    assert main(["compact", str(out)]) == 0
+    con = duckdb.connect(str(out / "newsbeam.duckdb"), read_only=True)
+    assert con.execute("select count(*) from paragraphs where len(weapons) > 0").fetchone()[0] == 1
+    con.close()
     # A run without the tagger has no such column; the views still read both runs side by side.
     out2 = tmp_path / "plain"
     assert main(["run", str(inp), "--out", str(out2), "--quiet"]) == 0

@@ -116,7 +116,7 @@ def _keep_rows(con, forget_runs: tuple[str, ...], forget_sources: tuple[str, ...
     gone_where = " OR ".join(f"({c})" for c in cond) or "FALSE"
     con.execute(f"CREATE TEMP TABLE gone AS SELECT article_id FROM articles_all WHERE {gone_where}")
     con.execute("CREATE TEMP TABLE a AS SELECT * FROM articles WHERE article_id NOT IN (SELECT article_id FROM gone)")
-    pcols = ", ".join(f'"{n}"' for n in schema.PARAGRAPHS.names)
+    pcols = _quoted(_paragraph_columns(con))
     con.execute(
         f"CREATE TEMP TABLE p AS SELECT {pcols} FROM paragraphs WHERE article_id NOT IN (SELECT article_id FROM gone)"
     )
@@ -136,14 +136,28 @@ def _keep_rows(con, forget_runs: tuple[str, ...], forget_sources: tuple[str, ...
     ).fetchone()[0]
 
 
+def _quoted(names: list[str]) -> str:
+    return ", ".join(f'"{n}"' for n in names)
+
+
+def _paragraph_columns(con) -> list[str]:
+    """The fixed paragraphs columns, then those that registered taggers added in any live run (tags/registry.py):
+    compacting keeps a tag type's column."""
+    fixed = schema.PARAGRAPHS.names
+    return [*fixed, *sorted(c for c in con.sql("SELECT * FROM paragraphs_all LIMIT 0").columns if c not in fixed)]
+
+
 def _write_tables(con, dest: dict[str, Path]) -> None:
     """Create the new run's folders and write its articles, paragraphs and rejects (one sorted file each)."""
     for d in dest.values():
         d.mkdir(parents=True, exist_ok=True)
     for t, tmp in _KEPT:
-        names = ", ".join(f'"{n}"' for n in schema.TABLES[t].names)
-        rel = con.sql(f"SELECT {names} FROM {tmp} ORDER BY {_ORDER[t]}").to_arrow_table()
-        pq.write_table(rel.cast(schema.TABLES[t]), dest[t] / "part-00000.parquet", compression="zstd")
+        names = _paragraph_columns(con) if t == "paragraphs" else schema.TABLES[t].names
+        rel = con.sql(f"SELECT {_quoted(names)} FROM {tmp} ORDER BY {_ORDER[t]}").to_arrow_table()
+        target = schema.TABLES[t]
+        if t == "paragraphs":
+            target = schema.paragraphs_schema(tuple(rel.schema.field(n) for n in names[len(target.names):]))
+        pq.write_table(rel.cast(target), dest[t] / "part-00000.parquet", compression="zstd")
 
 
 def _record(

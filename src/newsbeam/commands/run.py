@@ -163,13 +163,13 @@ def _check_user_files(cfg: Config) -> None:
             read(path)
         except (OSError, ValueError) as e:
             raise UsageError(str(e).splitlines()[0] if str(e) else f"cannot read {path}") from e
-    from newsbeam.tags.tagger import load_extra_tagger
+    from newsbeam.output.schema import paragraphs_schema
+    from newsbeam.tags.tagger import tag_columns
 
-    for path in cfg.tagging.extra_taggers:
-        try:
-            load_extra_tagger(path)
-        except ValueError as e:
-            raise UsageError(str(e)) from e
+    try:  # every extra tagger imports, the registry has an order, and the columns fit the paragraphs table
+        paragraphs_schema(tag_columns(cfg.tagging))
+    except ValueError as e:
+        raise UsageError(str(e)) from e
 
 
 def run_command(a: Namespace, overrides: dict, beam_args: list[str], log: logging.Logger) -> int:
