@@ -31,10 +31,7 @@ def finalize_shard(
     counts: dict[str, int] = defaultdict(int)
     base = staging / "shards"
     arts = pq.read_table(base / f"{shard}.articles.parquet", schema=schema.ARTICLES)
-    para_path = base / f"{shard}.paragraphs.parquet"
-    # The fixed columns, then whatever columns registered taggers added (schema.paragraphs_schema).
-    extra = tuple(f for f in pq.read_schema(para_path) if f.name not in schema.PARAGRAPHS.names)
-    paras = pq.read_table(para_path, schema=schema.paragraphs_schema(extra))
+    paras = read_staged_paragraphs(base / f"{shard}.paragraphs.parquet")
     p_aid = paras.column("article_id").to_pylist()
     p_idx = paras.column("para_index").to_pylist()
     n_words = paras.column("n_words").to_pylist()
@@ -87,6 +84,13 @@ def finalize_shard(
     counts["index-entries"] += len(index_rows)
     counts["xfer-paragraphs-final"] += paras.num_rows
     return dict(counts)
+
+
+def read_staged_paragraphs(path: Path) -> pa.Table:
+    """A shard's paragraphs: the fixed columns, then whatever columns registered taggers added
+    (``schema.paragraphs_schema``)."""
+    extra = tuple(f for f in pq.read_schema(path) if f.name not in schema.PARAGRAPHS.names)
+    return pq.read_table(path, schema=schema.paragraphs_schema(extra))
 
 
 def _replace(table: pa.Table, **columns: list) -> pa.Table:
