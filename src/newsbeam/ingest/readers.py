@@ -24,8 +24,9 @@ read with the cap. Decompression never produces much more than the cap either (z
 bounds one step's output to about 32 MB even for a crafted bomb).
 
 Locations: ``""`` for one-article files, ``line:N`` (1-based) for JSON Lines, ``item:N`` (0-based) for JSON arrays
-and files of several concatenated JSON objects, ``record:<WARC-Record-ID without angle brackets>`` for WARC, e.g.
-``record:urn:uuid:3089aab5-4738-43e5-b784-0afa3a0e3982``.
+and files of several concatenated JSON objects, ``record:N`` (0-based, counting every record) for WARC, whose
+WARC-Record-ID is the article's ``source_id``. A location is unique within its input by construction, because the
+``article_id`` is a hash of input and location.
 """
 
 from __future__ import annotations
@@ -93,7 +94,9 @@ def _read(ctx: ReadContext) -> Iterator[Event]:
         src = Prefixed(head, raw)
         if comp:
             src = Guarded(decompressor(comp, src), comp)
-        peek = read_upto(src, PEEK)
+        # A Guarded stream returns what it decoded before a cut and raises only on the next read: reading the peek
+        # with ``read_upto`` would lose it, and a small cut archive would yield nothing at all.
+        peek = src.read(PEEK) if comp else read_upto(src, PEEK)
         if not peek:
             yield ctx.reject("", "empty", f"{comp} stream decompresses to 0 bytes")
             return

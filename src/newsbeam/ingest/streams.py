@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import bz2
 import codecs
-import gzip
 import zlib
 from typing import Any
 
@@ -32,11 +31,16 @@ def magic(head: bytes) -> str | None:
 
 
 def decompressor(comp: str, src: Any) -> Any:
-    """A reader of the decompressed bytes of ``src`` (wrap it in ``Guarded`` to get truncated_archive problems)."""
+    """A reader of the decompressed bytes of ``src`` (wrap it in ``Guarded`` to get truncated_archive problems).
+
+    Our own incremental decoders, not ``gzip.GzipFile``/``bz2.BZ2File``: those decode into an internal buffer and
+    raise at a cut without returning what the same call had already decoded, so a file cut short lost up to a
+    whole read block of complete records before the cut (or everything, when the file was smaller than a block).
+    """
     if comp == "gzip":
-        return gzip.GzipFile(fileobj=src, mode="rb")
+        return GzipReader(src)
     if comp == "bz2":
-        return bz2.BZ2File(src, mode="rb")
+        return Bz2Reader(src)
     return ZstdReader(src)
 
 
@@ -60,10 +64,11 @@ class Prefixed:
 
 
 class Guarded:
-    """Turns a decompressor's complaints (early end, corrupt data) into a truncated_archive problem.
+    """Turns a decoder's complaints (early end, corrupt data) into a truncated_archive problem.
 
-    Reads in small steps and reports the problem one call late, so the data decompressed before the cut is still
-    delivered (the JSON lines before a truncation become articles).
+    Reads in small steps and reports a problem one call late, so every byte decoded before the cut is still
+    delivered (the JSON lines and WARC records before a truncation become articles). A ``Problem`` of the layer
+    below (an unreadable file, a lost connection) is passed on unchanged, also one call late.
     """
 
     _STEP = 16384
@@ -71,6 +76,7 @@ class Guarded:
     def __init__(self, inner: Any, comp: str):
         self.inner, self.comp = inner, comp
         self.error: Problem | None = None
+        self.delivered = 0
 
     def read(self, n: int = -1) -> bytes:
         if self.error is not None:
@@ -81,70 +87,172 @@ class Guarded:
         while got < want:
             try:
                 chunk = self.inner.read(int(min(want - got, self._STEP)))
-            except Problem:
-                raise
+            except Problem as p:
+                self.error = p
             except (EOFError, zlib.error, zstandard.ZstdError, OSError, ValueError) as e:
-                self.error = Problem("truncated_archive", f"{self.comp} stream ends early or is corrupt: {e}")
+                self.error = self._problem(e)
+            if self.error is not None:
                 if parts:
                     break
-                raise self.error from e
+                raise self.error
             if not chunk:
                 break
             parts.append(chunk)
             got += len(chunk)
-        return b"".join(parts)
+        out = b"".join(parts)
+        self.delivered += len(out)
+        return out
+
+    def _problem(self, e: BaseException) -> Problem:
+        if isinstance(e, EOFError):
+            return Problem("truncated_archive", f"{self.comp} stream ends early, after {self.delivered} "
+                           f"decompressed bytes (the file is cut short): {e}")
+        return Problem("truncated_archive", f"{self.comp} data corrupt after {self.delivered} decompressed bytes: "
+                       f"{e.__class__.__name__}: {e}")
 
     def close(self) -> None:
         self.inner.close()
 
 
-class ZstdReader:
-    """Multi-frame zstd that notices a stream cut inside a frame (python-zstandard's stream_reader does not)."""
+class _Decoder:
+    """An incremental decoder of one compressed byte stream (possibly several members/frames/streams in a row).
 
-    _FEED = 1024
+    ``_step`` decodes a little into ``buf``; ``read`` hands out what is buffered. An error (a cut, corrupt data,
+    a failing file below) is kept and raised only once everything decoded before it has been handed out: that is
+    what keeps the complete records before a cut. Output per step is bounded, so a bomb never fills memory.
+    """
+
+    _IN = 65536  # compressed bytes read from the source at a time
 
     def __init__(self, src: Any):
         self.src = src
-        self.dctx = zstandard.ZstdDecompressor()
-        self.obj = self.dctx.decompressobj()
-        self.pending = b""
+        self.pending = b""  # compressed bytes read but not yet given to the decoder
         self.buf = bytearray()
         self.pos = 0
-        self.in_frame = False
+        self.inside = False  # inside a member/frame/stream: its end has not been seen yet
         self.eof = False
+        self.error: BaseException | None = None
 
-    def _step(self) -> None:
+    def _input(self) -> bytes:
+        """The compressed bytes not yet decoded (reads more when none are left); b"" at the end of the input."""
         if not self.pending:
-            self.pending = self.src.read(65536)
+            self.pending = self.src.read(self._IN)
             if not self.pending:
                 self.eof = True
-                if self.in_frame:
-                    raise EOFError("zstd stream ends inside a frame")
-                return
-        chunk, self.pending = self.pending[: self._FEED], self.pending[self._FEED :]
-        self.in_frame = True
-        self.buf += self.obj.decompress(chunk)
-        if self.obj.eof:
-            if len(self.obj.unused_data) >= len(chunk):  # nothing of the chunk consumed: never loop on it
-                raise EOFError("zstd frame ends without consuming input")
-            self.pending = self.obj.unused_data + self.pending
-            self.obj = self.dctx.decompressobj()
-            self.in_frame = False
+                if self.inside:
+                    raise EOFError(f"the input ends inside a {self._unit}")
+        return self.pending
+
+    _unit = "member"
+
+    def _step(self) -> None:  # pragma: no cover - every decoder defines it
+        raise NotImplementedError
 
     def read(self, n: int = -1) -> bytes:
-        # Invariant: each ``_step`` consumes >= 1 input byte, reads more input, or sets ``eof`` (or raises).
-        while (n is None or n < 0 or len(self.buf) - self.pos < n) and not self.eof:
-            self._step()
+        # Invariant: each ``_step`` consumes >= 1 input byte, produces output, reads more input, or sets ``eof``
+        # (or raises, which stops the loop).
+        while (n is None or n < 0 or len(self.buf) - self.pos < n) and not self.eof and self.error is None:
+            try:
+                self._step()
+            except Exception as e:  # kept for after the buffered bytes: see the class docstring
+                self.error = e
         end = len(self.buf) if n is None or n < 0 else min(len(self.buf), self.pos + n)
         out = bytes(self.buf[self.pos : end])
         self.pos = end
         if self.pos > CHUNK and self.pos * 2 > len(self.buf):
             del self.buf[: self.pos]
             self.pos = 0
+        if not out and self.error is not None and (n is None or n != 0):
+            raise self.error
         return out
 
     def close(self) -> None:
         self.src.close()
+
+
+class GzipReader(_Decoder):
+    """Multi-member gzip (zero padding between or after members is skipped, as gzip(1) and ``gzip`` do)."""
+
+    def __init__(self, src: Any):
+        super().__init__(src)
+        self.obj: Any = None
+
+    def _step(self) -> None:
+        data = self._input()
+        if not data:
+            return
+        if not self.inside:
+            rest = data.lstrip(b"\x00")
+            if not rest:
+                self.pending = b""
+                return
+            data = rest
+            self.obj, self.inside = zlib.decompressobj(16 + zlib.MAX_WBITS), True
+        out = self.obj.decompress(data, CHUNK)
+        if not out and len(self.obj.unconsumed_tail) >= len(data) and not self.obj.eof:
+            raise zlib.error("gzip decoder made no progress")  # never loop on the same bytes
+        self.buf += out
+        self.pending = self.obj.unconsumed_tail
+        if self.obj.eof:
+            self.pending = self.obj.unused_data + self.pending
+            self.inside = False
+
+
+class Bz2Reader(_Decoder):
+    """Multi-stream bz2. bz2 decodes whole blocks (up to 900 kB), so everything before the cut block is kept."""
+
+    _unit = "bz2 stream"
+
+    def __init__(self, src: Any):
+        super().__init__(src)
+        self.obj: Any = None
+
+    def _step(self) -> None:
+        if self.inside and not self.obj.needs_input:
+            data = b""  # more output of input the decoder already holds
+        else:
+            data = self._input()
+            if not data:
+                return
+            self.pending = b""
+            if not self.inside:
+                self.obj, self.inside = bz2.BZ2Decompressor(), True
+        before = len(self.buf)
+        self.buf += self.obj.decompress(data, CHUNK)
+        if self.obj.eof:
+            self.pending = self.obj.unused_data
+            self.inside = False
+        elif not data and len(self.buf) == before:
+            raise OSError("bz2 decoder made no progress")  # never loop on the same state
+
+
+class ZstdReader(_Decoder):
+    """Multi-frame zstd that notices a stream cut inside a frame (python-zstandard's stream_reader does not).
+
+    Fed in 1 KiB steps, which bounds one step's output to about 32 MB even for a crafted bomb.
+    """
+
+    _FEED = 1024
+    _unit = "zstd frame"
+
+    def __init__(self, src: Any):
+        super().__init__(src)
+        self.dctx = zstandard.ZstdDecompressor()
+        self.obj = self.dctx.decompressobj()
+
+    def _step(self) -> None:
+        data = self._input()
+        if not data:
+            return
+        chunk, self.pending = data[: self._FEED], data[self._FEED :]
+        self.inside = True
+        self.buf += self.obj.decompress(chunk)
+        if self.obj.eof:
+            if len(self.obj.unused_data) >= len(chunk):  # nothing of the chunk consumed: never loop on it
+                raise EOFError("zstd frame ends without consuming input")
+            self.pending = self.obj.unused_data + self.pending
+            self.obj = self.dctx.decompressobj()
+            self.inside = False
 
 
 class Transcode:

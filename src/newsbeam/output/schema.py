@@ -82,7 +82,7 @@ ARTICLES = pa.schema(
         _f("article_id", pa.string(), "first 16 hex of sha256(source_uri + '\\n' + location)", "9c1d0e5a7b3f2c44"),
         _f("source_id", pa.string(), "the record's own id, if it has one", "afp-2026-0412"),
         _f("source_uri", pa.string(), "absolute URI of the input file, credentials stripped", "file:///data/a.txt"),
-        _f("location", pa.string(), "where in the input: line:N, item:N, record:<id>, or empty", "line:3"),
+        _f("location", pa.string(), "where in the input: line:N, item:N, record:N (the WARC record's position; its WARC-Record-ID is source_id), or empty", "line:3"),
         _f("input_key", pa.string(), "identity of the input version (URI + size + mtime or ETag)", "…"),
         _f("source", pa.string(), "outlet: source field, Source: header, site name or URL host", "Dawn"),
         _f("title", pa.string(), "headline", "Blast hits Quetta market"),

@@ -64,7 +64,8 @@ def html_text(body: Any, title: str | None) -> str:
 
 
 def html_article(
-    ctx: ReadContext, location: str, data: bytes, url: str | None, charset: str | None, fetch_date: str | None = None
+    ctx: ReadContext, location: str, data: bytes, url: str | None, charset: str | None, fetch_date: str | None = None,
+    source_id: str | None = None,
 ) -> Event:
     """One page -> one article or one reject; ``charset`` from HTTP headers, else the page's own meta tag."""
     if not data.strip():
@@ -98,7 +99,7 @@ def html_article(
     return article(
         ctx,
         location,
-        source_id=None,
+        source_id=source_id,
         source=getattr(doc, "sitename", None),
         title=title,
         url=getattr(doc, "url", None) or url,

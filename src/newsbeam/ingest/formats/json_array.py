@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from newsbeam.ingest.context import Event, Opened, Problem, ReadContext
-from newsbeam.ingest.formats.json_common import CP1252_ERRORS, JSON, json_error
+from newsbeam.ingest.formats.json_common import CP1252_ERRORS, CUT_SHORT, JSON, ends_inside, json_error
 from newsbeam.ingest.records import record
 from newsbeam.ingest.streams import CHUNK, maybe_transcode
 
@@ -28,6 +28,10 @@ def read(ctx: ReadContext, opened: Opened) -> Iterator[Event]:
 
 class _TooLarge(Exception):
     """One value longer than the per-article cap: the rest of the document is not read."""
+
+
+class _CutShort(ValueError):
+    """The document stops inside a value or before its array is closed: nothing after it was lost."""
 
 
 class _JsonStream:
@@ -73,8 +77,10 @@ class _JsonStream:
                         raise _TooLarge
                     self.pos = end
                     return obj
-            except (ValueError, RecursionError):
+            except (ValueError, RecursionError) as e:
                 if self.eof:
+                    if ends_inside(e, self.buf):
+                        raise _CutShort(CUT_SHORT) from e
                     raise
                 if len(self.buf) - self.pos > self.cap:
                     raise _TooLarge from None
@@ -100,12 +106,21 @@ def _read_json(ctx: ReadContext, src: Any) -> Iterator[Event]:
             yield ctx.reject("", "empty", "only whitespace")
             return
         if first == "[":
-            yield from _array_items(ctx, js, at)
+            # Several arrays in a row (files appended to each other) are read on; anything else after the array is
+            # an error, not silently ignored; and reading to the end lets a cut compressed trailer be reported.
+            while js.peek() == "[":
+                yield from _array_items(ctx, js, at)
+            if js.peek():
+                raise ValueError(f"unexpected {js.peek()!r} after the JSON array")
+            if at.idx == 0:
+                yield ctx.reject("", "empty", "empty JSON array")
         else:
             yield from _top_level_values(ctx, js, at)
         return
     except _TooLarge:
         problem = ("too_large", f"JSON value longer than max_article_bytes={ctx.cap}; the rest was not read")
+    except _CutShort as e:
+        problem = ("malformed_json", str(e))
     except (ValueError, RecursionError) as e:
         problem = ("malformed_json", json_error(e) + ("; the rest was not read" if at.idx else ""))
     except Problem as p:
@@ -120,23 +135,25 @@ def _array_items(ctx: ReadContext, js: _JsonStream, at: _Progress) -> Iterator[E
     """The items of a top-level array, ``item:N``; raises ValueError for a broken array."""
     at.array = True
     js.take()
+    first = True
     # Invariant: each pass consumes one item (``value`` advances past it), breaks or raises.
     while True:
         c = js.peek()
         if c == "]":
             break
-        if at.idx:
+        if not first:
             if c != ",":
-                raise ValueError(f"expected ',' or ']' after item {at.idx - 1}, found {c!r}" if c else
-                                 "array not closed")
+                if not c:
+                    raise _CutShort("the input ends before the array is closed (the file is cut short?)")
+                raise ValueError(f"expected ',' or ']' after item {at.idx - 1}, found {c!r}")
             js.take()
         if not js.peek():
-            raise ValueError("array not closed")
+            raise _CutShort("the input ends before the array is closed (the file is cut short?)")
         obj = js.value()
         yield record(ctx, obj, f"item:{at.idx}")
         at.idx += 1
-    if at.idx == 0:
-        yield ctx.reject("", "empty", "empty JSON array")
+        first = False
+    js.take()
 
 
 def _top_level_values(ctx: ReadContext, js: _JsonStream, at: _Progress) -> Iterator[Event]:

@@ -26,3 +26,17 @@ def json_error(e: BaseException) -> str:
     if isinstance(e, RecursionError):
         return "nested too deeply"
     return str(e)
+
+
+CUT_SHORT = "the input ends inside this value (the file is cut short?)"
+
+
+def ends_inside(e: BaseException, text: str) -> bool:
+    """Whether a parse error only says that the text stopped too early (a cut file), not that it is wrong.
+
+    With the lenient decoder an unterminated string runs to the end of the text, and every other "expecting ..."
+    error at the end of the text asked for more input: both mean the value was cut, which users should be told.
+    """
+    if not isinstance(e, json.JSONDecodeError):
+        return False
+    return e.msg.startswith("Unterminated string") or e.pos >= len(text.rstrip())

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from newsbeam.ingest.context import Event, Opened, Problem, ReadContext
-from newsbeam.ingest.formats.json_common import CP1252_ERRORS, JSON, json_error
+from newsbeam.ingest.formats.json_common import CP1252_ERRORS, JSON, ends_inside, json_error
 from newsbeam.ingest.records import record
 from newsbeam.ingest.streams import CHUNK, maybe_transcode
 
@@ -23,8 +23,9 @@ def read(ctx: ReadContext, opened: Opened) -> Iterator[Event]:
     yield from _read_jsonl(ctx, maybe_transcode(opened.src, opened.peek))
 
 
-def _lines(src: Any, cap: int) -> Iterator[tuple[int, bytes | None]]:
-    """(1-based line number, bytes) split on b"\\n" only; None for a line longer than cap, which is never held."""
+def _lines(src: Any, cap: int) -> Iterator[tuple[int, bytes | None, bool]]:
+    """(1-based line number, bytes, ended by a newline) split on b"\\n" only; bytes None for a line longer than
+    cap, which is never held."""
     line_no, parts, size, skipping = 0, [], 0, False
     # Invariant: the outer loop reads a non-empty chunk per pass or ends; the inner one moves ``start`` past a
     # newline per pass or ends, so each chunk is scanned once.
@@ -45,16 +46,16 @@ def _lines(src: Any, cap: int) -> Iterator[tuple[int, bytes | None]]:
             if i < 0:
                 break
             line_no += 1
-            yield line_no, None if skipping else b"".join(parts)
+            yield line_no, None if skipping else b"".join(parts), True
             parts, size, skipping, start = [], 0, False, i + 1
-    if size or skipping:
-        yield line_no + 1, None if skipping else b"".join(parts)
+    if size or skipping:  # a last line without a newline: complete, or where the file was cut
+        yield line_no + 1, None if skipping else b"".join(parts), False
 
 
 def _read_jsonl(ctx: ReadContext, src: Any) -> Iterator[Event]:
     last, records = 0, 0
     try:
-        for line_no, raw in _lines(src, ctx.cap):
+        for line_no, raw, ended in _lines(src, ctx.cap):
             last = line_no
             loc = f"line:{line_no}"
             if raw is None:
@@ -67,10 +68,14 @@ def _read_jsonl(ctx: ReadContext, src: Any) -> Iterator[Event]:
                 ctx.counts.append("blank-lines")
                 continue
             records += 1
+            text = raw.decode("utf-8", errors=CP1252_ERRORS)
             try:
-                obj = JSON.decode(raw.decode("utf-8", errors=CP1252_ERRORS))
+                obj = JSON.decode(text)
             except (ValueError, RecursionError) as e:
-                yield ctx.reject(loc, "malformed_json", json_error(e))
+                # Only the last line can be cut short; saying so tells a broken export from a broken record.
+                cut = not ended and ends_inside(e, text)
+                yield ctx.reject(loc, "malformed_json", json_error(e) + ("; the input ends inside this line "
+                                                                         "(the file is cut short?)" if cut else ""))
                 continue
             yield record(ctx, obj, loc)
     except Problem as p:

@@ -1,4 +1,9 @@
-"""WARC archives: each response record is one input (location ``record:<WARC-Record-ID>``), read as an HTML page.
+"""WARC archives: each response record is one input, read as an HTML page.
+
+Its location is ``record:N``, the 0-based position of the record among all records of the file, and its
+``source_id`` the WARC-Record-ID. The position, not the record id, because the id is only unique if the writer
+made it so: a crawler that reuses ids, or a WARC appended to itself, gave several articles one ``article_id``
+(a hash of input and location) and the views then multiplied their rows. A position is unique by construction.
 
 Request, metadata and other records are no inputs of their own: they are only counted. Payloads are read with the
 per-article cap. The page's own date comes first, else the record's WARC-Date.
@@ -35,13 +40,13 @@ def _read_warc(ctx: ReadContext, src: Any) -> Iterator[Event]:
     try:
         for record in ArchiveIterator(src):
             n += 1
-            rid = (record.rec_headers.get_header("WARC-Record-ID") or f"index-{n - 1}").strip().strip("<>")
-            loc = f"record:{rid}"
+            loc = f"record:{n - 1}"
             if record.rec_type != "response":
                 ctx.counts.append("warc-other-records")
                 loc = ""
                 continue
-            yield _warc_response(ctx, record, loc)
+            rid = (record.rec_headers.get_header("WARC-Record-ID") or "").strip().strip("<>")[:500] or None
+            yield _warc_response(ctx, record, loc, rid)
             loc = ""
     except Problem as p:
         yield ctx.reject(loc, p.reason, p.detail)
@@ -54,7 +59,7 @@ def _read_warc(ctx: ReadContext, src: Any) -> Iterator[Event]:
         yield ctx.reject("", "empty", "no WARC records")
 
 
-def _warc_response(ctx: ReadContext, record: Any, loc: str) -> Event:
+def _warc_response(ctx: ReadContext, record: Any, loc: str, rid: str | None) -> Event:
     target = (record.rec_headers.get_header("WARC-Target-URI") or "").strip().strip("<>") or None
     wdate = record.rec_headers.get_header("WARC-Date")
     http = record.http_headers
@@ -82,7 +87,8 @@ def _warc_response(ctx: ReadContext, record: Any, loc: str) -> Event:
         if not (looks_html and mime in ("", "application/octet-stream", "text/plain")):
             return ctx.reject(loc, "not_html", f"Content-Type {mime or 'missing'}")
     m = _CT_CHARSET.search(ctype)
-    return html_article(ctx, loc, body, url=target, charset=m.group(1) if m else None, fetch_date=wdate)
+    return html_article(ctx, loc, body, url=target, charset=m.group(1) if m else None, fetch_date=wdate,
+                        source_id=rid)
 
 
 def _drain(record: Any) -> None:
