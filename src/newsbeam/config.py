@@ -13,6 +13,8 @@ Example ``newsbeam.toml`` (every key optional)::
     [ingest]
     field_map = { text = "body", published = "date" }
     max_article_bytes = 20000000
+    root = "/data/inbox"            # local inputs must lie inside (manifest entries: their manifest's folder)
+    allowed_url_params = ["page", "id", "utm_*"]   # kept in stored URLs; every other parameter is a secret
 
     [dedup]
     threshold = 0.5
@@ -38,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from newsbeam.dedup.rules import DedupSettings
+from newsbeam.ingest.sources import DEFAULT_ALLOWED_URL_PARAMS
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -56,6 +59,19 @@ class IngestConfig:
     retries: int = 3
     timeout: float = 30.0
     manifests: tuple[str, ...] = ()
+    # Local inputs must lie inside this folder (symlinks resolved; relative to the config file). None: command-line
+    # inputs are not confined, manifest entries are confined to their manifest's folder.
+    root: str | None = None
+    # Query parameters kept in stored URIs and the url column (glob patterns, case-insensitive). Every other
+    # parameter, user:password and #fragments are removed as secrets: an allow-list, because a list of secret
+    # names is never complete.
+    allowed_url_params: tuple[str, ...] = DEFAULT_ALLOWED_URL_PARAMS
+
+    def __post_init__(self):
+        if self.root is not None and (not isinstance(self.root, str) or not self.root.strip()):
+            raise ValueError(f"root must be a folder path, got {self.root!r}")
+        if not all(isinstance(p, str) and p.strip() for p in self.allowed_url_params):
+            raise ValueError(f"allowed_url_params must be a list of parameter names, got {self.allowed_url_params!r}")
 
 
 @dataclass(frozen=True)
@@ -182,5 +198,10 @@ def load(path: str | None, overrides: dict[str, Any]) -> Config:
         for key in ("user_gazetteers", "user_dictionaries"):
             if key in tag and isinstance(tag[key], list):
                 tag[key] = [str((p.parent / f).resolve()) if not Path(f).is_absolute() else f for f in tag[key]]
+        ing = data.get("ingest", {})
+        if isinstance(ing, dict) and isinstance(ing.get("root"), str) and ing["root"].strip():
+            ing["root"] = str((p.parent / Path(ing["root"]).expanduser()).resolve())
+        if isinstance(ing, dict) and isinstance(ing.get("manifests"), list):
+            ing["manifests"] = [str((p.parent / f).resolve()) if isinstance(f, str) else f for f in ing["manifests"]]
         cfg = merge(cfg, data)
     return merge(cfg, overrides)

@@ -184,7 +184,8 @@ def run_command(a: Namespace, overrides: dict, beam_args: list[str], log: loggin
                 NerMerger(cfg.tagging.ner_model).nlp  # noqa: B018 - load now: a bad model is a usage error
             except ValueError as e:
                 raise UsageError(str(e)) from e
-        refs = list_inputs(list(a.inputs), manifests=list(cfg.ingest.manifests))
+        refs = list_inputs(list(a.inputs), manifests=list(cfg.ingest.manifests), root=cfg.ingest.root,
+                           allowed_params=cfg.ingest.allowed_url_params)
     except (ConfigError, BeamOptionsError) as e:
         raise UsageError(str(e)) from e
     out = Path(a.out).resolve()

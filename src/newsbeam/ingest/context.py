@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from newsbeam.ingest.sources import InputRef, scrub_text
+from newsbeam.ingest.sources import DEFAULT_ALLOWED_URL_PARAMS, InputRef, scrub_text
 
 Event = tuple[str, Any]  # ("article", dict) | ("reject", dict) | ("count", counter name)
 
@@ -22,6 +22,7 @@ class IngestOptions:
     retries: int = 3  # remote: retries after the first attempt
     timeout: float = 30.0  # remote: seconds per connection / read
     backoff: float = 0.5  # remote: sleep backoff * 2**k before retry k+1
+    allowed_url_params: tuple[str, ...] = DEFAULT_ALLOWED_URL_PARAMS  # kept in the url column; the rest is secret
 
 
 FIELDS = ("text", "id", "title", "url", "published", "source")  # the names field_map may map

@@ -86,7 +86,7 @@ def article(
     text: str,
 ) -> Event:
     """The one article shape every format produces (the fields cleaned here, not by each format)."""
-    url = _clean_url(url)
+    url = _clean_url(url, ctx.opts.allowed_url_params)
     pub, pub_raw = _published(published)
     return "article", {
         "source_uri": ctx.ref.uri,
@@ -126,11 +126,13 @@ def inline(s: str | None) -> str | None:
     return s or None
 
 
-def _clean_url(url: str | None) -> str | None:
+def _clean_url(url: str | None, allowed: tuple[str, ...]) -> str | None:
+    """The article's own URL (JSON ``url``, a text header, WARC target, HTML canonical) as the ``url`` column: the
+    same credential stripping as input URIs, without the fingerprint (``url`` is not an identity)."""
     url = inline(url)
     if not url:
         return None
-    return strip_credentials(url.strip("<>"))
+    return strip_credentials(url.strip("<>"), allowed) or None
 
 
 def _host(url: str | None) -> str | None:

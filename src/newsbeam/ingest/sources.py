@@ -3,20 +3,23 @@
 Listing never reads an input's content; it only stats local files and asks remote stores for size and ETag, so a
 run can decide from the listing alone which inputs earlier runs already processed (``InputRef.key``).
 
-Problems with the run's *arguments* (a path that does not exist, a glob or S3 prefix that matches nothing, a scheme
-we cannot read) are usage errors. Problems with an input's *content or access* (unreadable file, dangling symlink,
-symlink loop, unreachable URL) are not: the input is listed anyway and reading it produces a reject, so nothing the
-user asked for disappears silently.
+Problems with the run's *arguments* (a command-line path that does not exist or lies outside ``--root``, a glob or
+S3 prefix that matches nothing, a scheme we cannot read, a manifest that cannot be read) are usage errors. Problems
+with an input's *content or access* (unreadable file, dangling symlink, symlink loop, unreachable URL) and with a
+manifest's *entries* (not found, outside the root) are not: the input is listed anyway and reading it produces a
+reject, so nothing the user asked for disappears silently and one bad line does not stop a nightly run.
 
-Credentials never leave this module in a printable form: ``uri`` has user:password and signing parameters removed,
-while ``open_uri`` (kept out of ``repr``) is what is actually opened. S3 and GCS credentials come only from the
-standard places (environment, config files, instance roles), never from the URI.
+Credentials never leave this module in a printable form: ``uri`` has user:password, every query parameter not on the
+allow-list and the fragment removed (``identity_uri``), while ``open_uri`` (kept out of ``repr``) is what is
+actually opened. S3 and GCS credentials come only from the standard places (environment, config files, instance
+roles), never from the URI.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import glob
+import hashlib
 import os
 import re
 import threading
@@ -31,52 +34,106 @@ from newsbeam.errors import UsageError
 
 @dataclass(frozen=True)
 class InputRef:
+    """One input of a run. ``uri`` is what is stored and shown (no secrets), ``open_uri`` what is opened.
+
+    ``problem`` is a (reason, detail) found while listing (a manifest entry outside the root or not found): such a
+    ref is never opened (``open_uri`` is empty) and reading it is exactly one reject with that reason.
+    """
+
     uri: str
     open_uri: str = field(repr=False)
     size: int | None
     mtime: float | None
     etag: str | None
     key: str
+    problem: tuple[str, str] | None = None
 
 
 _HEAD_TIMEOUT = 10.0
 _HEAD_THREADS = 16
-# Query parameters that carry secrets or signatures (AWS SigV2/V4, GCS, Azure SAS, CloudFront, generic tokens).
-_SECRET_PARAM = re.compile(
-    r"^(x-amz-.*|x-goog-.*|awsaccesskeyid|googleaccessid|signature|sig|token|.*[_-]token|access[_-]?key.*|"
-    r"api[_-]?key|apikey|key|key-pair-id|policy|password|passwd|pwd|.*secret.*|auth|authorization|credentials?)$",
-    re.IGNORECASE,
-)
 _GLOB_CHARS = re.compile(r"[*?\[]")
 
+# --- credentials ---------------------------------------------------------------------------------------------------
+#
+# Default-deny: a query parameter is kept in a stored URI or URL only when its name is on this allow-list (glob
+# patterns, case-insensitive; ``[ingest] allowed_url_params`` replaces it). Everything else — AWS/GCS/Azure
+# signatures, ``token``, ``__token__``, ``hdnts``, ``jwt``, ``session``, and every parameter nobody thought of —
+# is removed, with user:password, ``;jsessionid=``-style path parameters and the ``#fragment`` (OAuth puts
+# ``access_token`` there). A name list of secrets can never be complete; a list of harmless names can.
+DEFAULT_ALLOWED_URL_PARAMS: tuple[str, ...] = (
+    "page", "p", "id", "q", "query", "lang", "hl", "locale", "v", "format", "year", "month", "day", "date",
+    "section", "category", "tag", "article", "article_id", "story", "story_id", "utm_*",
+)
+# A JSON Web Token is a credential whatever the parameter is called (``?id=eyJhbGciOi...``).
+_JWT = re.compile(r"^eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$")
+# Session ids some servers put into the path (``/story.html;jsessionid=1A2B``).
+_PATH_SESSION = re.compile(r";(?:[a-z]*sess[a-z]*id|sid)=[^/;?#]*", re.IGNORECASE)
+_FINGERPRINT_PERSON = b"newsbeam-uri-v1"
 
-def strip_credentials(uri: str) -> str:
-    """The URI without user:password and without secret or signing query parameters."""
+
+def _allowed(name: str, value: str, allowed: Iterable[str]) -> bool:
+    low = name.lower()
+    return any(fnmatch.fnmatchcase(low, pat.lower()) for pat in allowed) and not _JWT.match(value)
+
+
+def _split_secrets(uri: str, allowed: Iterable[str]) -> tuple[str, str]:
+    """(the URI without secrets, a canonical text of the removed parts that tell resources apart, "" if none).
+
+    The fragment is removed but is not part of the second value: it is never sent to the server, so two URLs that
+    differ only there fetch the same thing.
+    """
     try:
         parts = urllib.parse.urlsplit(uri)
     except ValueError:
-        return uri
-    if not parts.scheme or not parts.netloc:
-        return uri
-    netloc = parts.netloc.rpartition("@")[2]
+        return uri, ""
+    if not (parts.query or parts.fragment or "@" in parts.netloc or ";" in parts.path):
+        return uri, ""
+    userinfo, _, netloc = parts.netloc.rpartition("@")
+    path = _PATH_SESSION.sub("", parts.path)
+    removed = [("@", userinfo)] if userinfo else []
+    removed += [(";", m.group(0)) for m in _PATH_SESSION.finditer(parts.path)]
     query = parts.query
     if query:
         pairs = urllib.parse.parse_qsl(query, keep_blank_values=True)
-        kept = [(k, v) for k, v in pairs if not _SECRET_PARAM.match(k)]
+        kept = [(k, v) for k, v in pairs if _allowed(k, v, allowed)]
+        removed += sorted(p for p in pairs if p not in kept)
         if len(kept) != len(pairs):
             query = urllib.parse.urlencode(kept)
-    return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    clean = urllib.parse.urlunsplit((parts.scheme, netloc, path, query, ""))
+    return clean, urllib.parse.urlencode(removed) if removed else ""
+
+
+def strip_credentials(uri: str, allowed: Iterable[str] = DEFAULT_ALLOWED_URL_PARAMS) -> str:
+    """The URI without user:password, without every query parameter not on ``allowed``, without its #fragment."""
+    return _split_secrets(uri, allowed)[0]
+
+
+def identity_uri(uri: str, allowed: Iterable[str] = DEFAULT_ALLOWED_URL_PARAMS) -> str:
+    """``strip_credentials(uri)``, plus ``#stripped-<12 hex>`` when secrets that select the resource were removed.
+
+    Two signed URLs that strip to the same text are two inputs (other signatures, other users, other objects):
+    without the mark they would share an ``input_key``, an ``article_id`` and the superseding of each other's
+    articles. The mark is an unkeyed BLAKE2b of the removed parts, 48 bits: stable across runs (a rerun of
+    the same URL stays incremental), never the secret itself, and unguessable for signatures and tokens (a short
+    password alone could be confirmed by trying candidates — do not put those in URLs; see the README).
+    """
+    clean, secret = _split_secrets(uri, allowed)
+    if not secret:
+        return clean
+    mark = hashlib.blake2b(secret.encode(), digest_size=6, person=_FINGERPRINT_PERSON).hexdigest()
+    return f"{clean}#stripped-{mark}"
 
 
 _URL_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"<>]+")
-_PARAM_IN_TEXT = re.compile(r"([?&;])([A-Za-z0-9_.-]+)=([^&\s'\"<>)]*)")
+_PARAM_IN_TEXT = re.compile(r"([?&;#])([A-Za-z0-9_.-]+)=([^&#\s'\"<>)]*)")
 
 
-def scrub_text(text: str) -> str:
-    """Free text (error messages) with URLs credential-stripped and secret parameters of bare paths redacted."""
-    text = _URL_IN_TEXT.sub(lambda m: strip_credentials(m.group(0)), text)
+def scrub_text(text: str, allowed: Iterable[str] = DEFAULT_ALLOWED_URL_PARAMS) -> str:
+    """Free text (error messages) with URLs credential-stripped and other parameters of bare paths redacted."""
+    text = _URL_IN_TEXT.sub(lambda m: strip_credentials(m.group(0), allowed), text)
     return _PARAM_IN_TEXT.sub(
-        lambda m: f"{m.group(1)}{m.group(2)}=[redacted]" if _SECRET_PARAM.match(m.group(2)) else m.group(0), text
+        lambda m: m.group(0) if _allowed(m.group(2), m.group(3), allowed) else f"{m.group(1)}{m.group(2)}=[redacted]",
+        text,
     )
 
 
@@ -85,14 +142,31 @@ def scheme_of(spec: str) -> str:
     return m.group(1).lower() if m else ""
 
 
-def list_inputs(specs: list[str], manifests: Iterable[str] = ()) -> list[InputRef]:
-    """Expand specs and manifest entries into InputRefs, sorted by uri and deduplicated."""
-    entries: list[tuple[str, str | None]] = [(str(s), None) for s in specs]
+def list_inputs(
+    specs: list[str],
+    manifests: Iterable[str] = (),
+    *,
+    root: str | None = None,
+    allowed_params: Iterable[str] = DEFAULT_ALLOWED_URL_PARAMS,
+) -> list[InputRef]:
+    """Expand specs and manifest entries into InputRefs, sorted by uri and deduplicated.
+
+    ``root`` confines local inputs: a command-line input outside it is a usage error, a manifest entry (or a
+    symlink met while walking a folder) outside it is listed as an ``outside_root`` reject and never opened. Without
+    a root, command-line inputs are the operator's own choice and are not confined, but a manifest's entries are
+    confined to the manifest's own folder: a manifest is data, often written by another program, and must not be
+    able to make a run read ``/etc/shadow``. A manifest entry that does not exist is an ``unreadable`` reject.
+    """
+    allowed = tuple(allowed_params)
+    root_real = _root_dir(root)
+    entries: list[tuple[str, _Local]] = [(str(s), _Local(None, root_real, False)) for s in specs]
     for m in manifests:
-        entries += [(line, str(Path(m).parent)) for line in _manifest_lines(m)]
+        folder = os.path.dirname(os.path.abspath(m))
+        confine = root_real or os.path.realpath(folder)
+        entries += [(line, _Local(folder, confine, True)) for line in _manifest_lines(m)]
     refs: dict[str, InputRef] = {}
     http_specs: list[str] = []
-    for spec, base in entries:
+    for spec, where in entries:
         scheme = scheme_of(spec)
         if scheme in ("http", "https"):
             http_specs.append(spec)
@@ -103,13 +177,13 @@ def list_inputs(specs: list[str], manifests: Iterable[str] = ()) -> list[InputRe
             for ref in _list_gs(spec):
                 refs.setdefault(ref.uri, ref)
         elif scheme in ("", "file"):
-            for ref in _list_local(spec, base):
+            for ref in _list_local(spec, where):
                 refs.setdefault(ref.uri, ref)
         else:
-            raise UsageError(f"unsupported input scheme {scheme}:// in {strip_credentials(spec)}")
+            raise UsageError(f"unsupported input scheme {scheme}:// in {strip_credentials(spec, allowed)}")
     if http_specs:
         with ThreadPoolExecutor(min(_HEAD_THREADS, len(http_specs))) as pool:
-            for ref in pool.map(_http_ref, http_specs):
+            for ref in pool.map(lambda s: _http_ref(s, allowed), http_specs):
                 refs.setdefault(ref.uri, ref)
     return [refs[u] for u in sorted(refs)]
 
@@ -123,35 +197,101 @@ def _manifest_lines(path: str) -> list[str]:
     return [ln for ln in lines if ln and not ln.startswith("#")]
 
 
+def _root_dir(root: str | None) -> str | None:
+    """The root's real path (symlinks resolved, so a link cannot widen it); not a folder is a usage error."""
+    if root is None:
+        return None
+    if not isinstance(root, str) or not root.strip():
+        raise UsageError(f"root: not a folder: {root!r}")
+    path = os.path.expanduser(root)
+    if not os.path.isdir(path):
+        raise UsageError(f"root: not a folder: {root}")
+    return os.path.realpath(path)
+
+
 # --- local -------------------------------------------------------------------------------------------------------
 
 
-def _list_local(spec: str, base: str | None) -> list[InputRef]:
+@dataclass(frozen=True)
+class _Local:
+    """Where a local spec came from: the folder relative paths start from, the folder it must stay inside (real
+    path, or None), and whether it is a manifest entry (problems become rejects) or a command-line input (usage
+    errors)."""
+
+    base: str | None
+    confine: str | None
+    from_manifest: bool
+
+
+def _inside(path: str, confine: str | None) -> bool:
+    """Whether ``path``, symlinks resolved, is ``confine`` or below it."""
+    if confine is None:
+        return True
+    real = os.path.realpath(path)
+    return real == confine or real.startswith(confine.rstrip(os.sep) + os.sep)
+
+
+def _local_path(spec: str) -> str | None:
+    """The path of a local spec or ``file://`` URI; None for a ``file://`` URI naming another host."""
+    if not spec.lower().startswith("file://"):
+        return spec
+    parts = urllib.parse.urlsplit(spec)
+    if parts.netloc.lower() not in ("", "localhost"):
+        return None
+    return urllib.parse.unquote(parts.path)
+
+
+def _list_local(spec: str, where: _Local) -> list[InputRef]:
     """A manifest's relative paths are relative to the manifest's folder, so a manifest travels with its data."""
-    path = urllib.parse.unquote(spec[len("file://") :]) if spec.lower().startswith("file://") else spec
+    path = _local_path(spec)
+    if path is None:
+        if where.from_manifest:
+            return [problem_ref(spec, "unreadable", "file:// URI with a host: only local files are read")]
+        raise UsageError(f"file:// URI with a host: only local files are read: {spec}")
     path = os.path.expanduser(path)
-    if base is not None and not os.path.isabs(path):
-        path = os.path.join(base, path)
+    if where.base is not None and not os.path.isabs(path):
+        path = os.path.join(where.base, path)
+    path = os.path.abspath(path)
+    # Confinement is decided before anything outside is looked at: no existence oracle, no listing of foreign
+    # folders by a glob (for a glob, the folder before its first wildcard must be inside).
+    checked = path
+    if not os.path.lexists(path) and glob.has_magic(path):
+        checked = os.path.dirname(path[: _GLOB_CHARS.search(path).start()])
+    if not _inside(checked, where.confine):
+        if where.from_manifest:
+            return [problem_ref(path, "outside_root", _outside_detail(where))]
+        raise UsageError(f"input outside --root {where.confine}: {spec}")
     if os.path.lexists(path):
         matches = [path]
     elif glob.has_magic(path):
         matches = sorted(glob.glob(path, recursive=True))
-        if not matches:
-            raise UsageError(f"input not found: {spec}")
     else:
+        matches = []
+    if not matches:
+        if where.from_manifest:
+            return [problem_ref(path, "unreadable", f"manifest entry not found: {spec}")]
         raise UsageError(f"input not found: {spec}")
     out: list[InputRef] = []
     seen_dirs: set[tuple[int, int]] = set()
     for p in matches:
-        if os.path.isdir(p):
-            _walk(p, out, seen_dirs)
+        if not _inside(p, where.confine):
+            out.append(problem_ref(p, "outside_root", _outside_detail(where)))
+        elif os.path.isdir(p):
+            _walk(p, out, seen_dirs, where)
         else:
             out.append(local_ref(p))
     return out
 
 
-def _walk(directory: str, out: list[InputRef], seen: set[tuple[int, int]]) -> None:
-    """Recursive, sorted, hidden entries skipped; symlinked folders followed once (loops end at a seen folder)."""
+def _outside_detail(where: _Local) -> str:
+    if where.from_manifest and where.base is not None and where.confine == os.path.realpath(where.base):
+        return "outside the manifest's folder (set --root or [ingest] root to allow a wider folder)"
+    return "outside the root folder (--root / [ingest] root)"
+
+
+def _walk(directory: str, out: list[InputRef], seen: set[tuple[int, int]], where: _Local) -> None:
+    """Recursive, sorted, hidden entries skipped; symlinked folders followed once (loops end at a seen folder), and
+    with a root only while they stay inside it."""
     try:
         st = os.stat(directory)
         ident = (st.st_dev, st.st_ino)
@@ -167,12 +307,15 @@ def _walk(directory: str, out: list[InputRef], seen: set[tuple[int, int]]) -> No
     for e in entries:
         if e.name.startswith("."):
             continue
+        if where.confine is not None and e.is_symlink() and not _inside(e.path, where.confine):
+            out.append(problem_ref(e.path, "outside_root", "a symlink to " + _outside_detail(where)))
+            continue
         try:
             is_dir = e.is_dir()
         except OSError:
             is_dir = False
         if is_dir:
-            _walk(e.path, out, seen)
+            _walk(e.path, out, seen, where)
         else:
             out.append(local_ref(e.path))
 
@@ -190,10 +333,19 @@ def local_ref(path: str) -> InputRef:
     return InputRef(uri=uri, open_uri=abspath, size=size, mtime=mtime, etag=None, key=f"{uri}|{size}|{mtime_ns}")
 
 
+def problem_ref(path: str, reason: str, detail: str) -> InputRef:
+    """An input found while listing to be a reject: never stat'ed or opened (its size and date would tell what lies
+    outside the root). Its key names the reason, so the same entry is not rejected again by every run, and once it
+    becomes readable (the file appears, the root widens) its key changes and it is read."""
+    uri = Path(path).as_uri() if os.path.isabs(path) else path
+    return InputRef(uri=uri, open_uri="", size=None, mtime=None, etag=None, key=f"{uri}|{reason}",
+                    problem=(reason, detail))
+
+
 # --- http(s) -----------------------------------------------------------------------------------------------------
 
 
-def _http_ref(spec: str) -> InputRef:
+def _http_ref(spec: str, allowed: Iterable[str] = DEFAULT_ALLOWED_URL_PARAMS) -> InputRef:
     """HEAD for size and ETag; a failed HEAD still lists the URL (reading it decides: article or reject)."""
     import requests
 
@@ -209,11 +361,16 @@ def _http_ref(spec: str) -> InputRef:
         r.close()
     except requests.RequestException:
         pass
-    return remote_ref(spec, size, etag)
+    return remote_ref(spec, size, etag, allowed)
 
 
-def remote_ref(spec: str, size: int | None, etag: str | None) -> InputRef:
-    uri = strip_credentials(spec)
+def remote_ref(
+    spec: str, size: int | None, etag: str | None, allowed: Iterable[str] = DEFAULT_ALLOWED_URL_PARAMS
+) -> InputRef:
+    """An http(s) URL's identity is ``identity_uri`` (secrets out, their fingerprint in). S3 and GCS URIs are built
+    from bucket and key by the listing, without credentials; a ``?`` or ``#`` in an object key is part of its name."""
+    scheme = scheme_of(spec)
+    uri = identity_uri(spec, allowed) if scheme in ("http", "https") else "{}://{}/{}".format(scheme, *split_bucket(spec))
     return InputRef(uri=uri, open_uri=spec, size=size, mtime=None, etag=etag, key=f"{uri}|{size}|{etag}")
 
 

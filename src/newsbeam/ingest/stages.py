@@ -8,12 +8,14 @@ from __future__ import annotations
 import apache_beam as beam
 
 from newsbeam.config import IngestConfig
+from newsbeam.ingest.context import ReadContext
 from newsbeam.ingest.readers import IngestOptions, read_input
+from newsbeam.ingest.sources import InputRef
 from newsbeam.runtime.counters import CountingDoFn
 from newsbeam.runtime.memory import TrimMemoryPerBundle
 from newsbeam.runtime.progress import ProgressWriter
 
-__all__ = ["ReadInputsFn", "ingest_options"]
+__all__ = ["ReadInputsFn", "ingest_options", "read_ref"]
 
 
 def ingest_options(ingest: IngestConfig) -> IngestOptions:
@@ -23,7 +25,18 @@ def ingest_options(ingest: IngestConfig) -> IngestOptions:
         max_article_bytes=ingest.max_article_bytes,
         retries=ingest.retries,
         timeout=ingest.timeout,
+        allowed_url_params=tuple(ingest.allowed_url_params),
     )
+
+
+def read_ref(ref: InputRef, opts: IngestOptions):
+    """``read_input``, except for a ref the listing already found to be a reject (a manifest entry outside the root
+    or not found): that is one reject with the listing's reason, and the path is never opened."""
+    if ref.problem is not None:
+        reason, detail = ref.problem
+        yield ReadContext(ref, opts).reject("", reason, detail)
+        return
+    yield from read_input(ref, opts)
 
 
 class ReadInputsFn(TrimMemoryPerBundle, CountingDoFn):
@@ -38,7 +51,7 @@ class ReadInputsFn(TrimMemoryPerBundle, CountingDoFn):
 
     def process(self, ref):
         self.inc("inputs-read")
-        for kind, value in read_input(ref, self.opts):
+        for kind, value in read_ref(ref, self.opts):
             if kind == "article":
                 self.inc("articles-read")
                 if self.progress:
