@@ -17,6 +17,8 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -43,6 +45,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--workers", type=int, help="worker processes (>= 2 runs Beam multi_processing)")
     r.add_argument("--config", help="TOML configuration file")
     r.add_argument("--manifest", action="append", default=[], help="file listing one input URI per line")
+    r.add_argument("--root", metavar="DIR",
+                   help="local inputs and manifest entries must lie inside this folder (config: [ingest] root)")
     r.add_argument("--field", action="append", default=[], metavar="NAME=FIELD", help="JSON field mapping")
     r.add_argument("--reprocess", action="store_true", default=None, help="process inputs seen by earlier runs")
     r.add_argument("--max-reject-rate", type=float, help="exit 3 when rejects/(articles+rejects) exceeds this")
@@ -122,6 +126,8 @@ def _ingest_overrides(a: argparse.Namespace) -> dict:
         ingest["field_map"] = fm
     if a.manifest:
         ingest["manifests"] = [str(Path(m).resolve()) for m in a.manifest]
+    if a.root is not None:
+        ingest["root"] = str(Path(a.root).expanduser().resolve()) if a.root.strip() else a.root
     return ingest
 
 
@@ -215,21 +221,93 @@ def _require_out(out: str) -> Path:
     return p
 
 
-def _query(a: argparse.Namespace) -> int:
+# Statements ``newsbeam query`` runs: those that only read. EXPLAIN is judged by what it explains (EXPLAIN ANALYZE
+# executes it); MULTI (a PIVOT without an IN list: DuckDB creates an enum type, then runs the statement around it)
+# by its keywords, since its type does not tell whether that statement is a SELECT or a COPY.
+_READING_STATEMENTS = ("SELECT", "CALL")
+_EXPLAIN_PREFIX = re.compile(r"^\s*explain\b\s*(?:analy[sz]e\b\s*)?(?:\([^()]*\)\s*)?", re.I)
+_WRITING_KEYWORDS = frozenset({
+    "ALTER", "ATTACH", "CHECKPOINT", "COPY", "CREATE", "DELETE", "DETACH", "DROP", "EXPORT", "IMPORT", "INSERT",
+    "INSTALL", "LOAD", "MERGE", "PRAGMA", "RESET", "SET", "TRUNCATE", "UPDATE", "USE", "VACUUM",
+})
+
+
+def _writing_keyword(sql: str) -> str | None:
+    """The first keyword of ``sql`` (DuckDB's tokenizer: not in strings, comments or quoted names) that writes."""
     import duckdb
 
-    from newsbeam.output.store import connect_views
+    for pos, kind in duckdb.tokenize(sql):
+        if kind == duckdb.token_type.keyword:
+            m = re.match(r"\w+", sql[pos:])
+            if m and m.group(0).upper() in _WRITING_KEYWORDS:
+                return m.group(0).upper()
+    return None
 
-    con = connect_views(_require_out(a.out))
-    try:
-        rel = con.sql(a.sql)
-    except duckdb.Error as e:
-        raise UsageError(str(e).splitlines()[0]) from e
-    if rel is None:
-        return EXIT_OK
-    if a.format == "table":
+
+def _not_read_only(con, sql: str, depth: int = 0) -> str | None:
+    """Why ``sql`` is refused (the first statement that is not a read), or None when every statement only reads.
+
+    DuckDB's own settings already keep a query read-only and inside OUT (``store.open_sandboxed_views``), but
+    DuckDB cannot forbid writing *inside* an allowed directory: ``COPY ... TO 'OUT/articles/run-X/extra.parquet'``
+    would add rows to every consumer's views. So only reading statements reach DuckDB, judged by DuckDB's own
+    parser and tokenizer rather than by matching text.
+    """
+    for st in con.extract_statements(sql):
+        kind = st.type.name
+        if kind in _READING_STATEMENTS:
+            continue
+        if kind == "MULTI":
+            found = _writing_keyword(st.query)
+            if found is None:
+                continue
+            what = f"{found} statements are"
+        elif kind == "EXPLAIN" and depth == 0:
+            inner = _EXPLAIN_PREFIX.sub("", st.query, count=1)
+            try:
+                if inner != st.query and len(con.extract_statements(inner)) == 1 and \
+                        _not_read_only(con, inner, depth + 1) is None:
+                    continue
+            except Exception:  # noqa: BLE001 - an EXPLAIN we cannot take apart is refused below
+                pass
+            what = "EXPLAIN of a statement that writes is"
+        else:
+            what = f"{kind} statements are"
+        return (f"newsbeam query only reads: {what} not allowed (use SELECT, WITH, FROM, DESCRIBE, SHOW, "
+                "SUMMARIZE, PIVOT or EXPLAIN of those; to export, send --format csv or json to a file)")
+    return None
+
+
+def _query(a: argparse.Namespace) -> int:
+    """Run the user's SQL over fresh views, read-only, with file access confined to OUT (see the README)."""
+    import duckdb
+
+    from newsbeam.output.store import open_sandboxed_views
+
+    out = _require_out(a.out)
+    with open_sandboxed_views(out) as con:
+        try:
+            refused = _not_read_only(con, a.sql)
+            if refused:
+                raise UsageError(refused)
+            rel = con.sql(a.sql)
+            if rel is None:
+                return EXIT_OK
+            _print_relation(rel, a.format)
+        except BrokenPipeError:
+            # `newsbeam query ... | head`: the reader has what it wanted; silence the final flush too.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except duckdb.Error as e:
+            msg = str(e).splitlines()[0] if str(e) else type(e).__name__
+            if isinstance(e, duckdb.PermissionException):
+                msg += f" (newsbeam query reads files under {out.resolve()} only)"
+            raise UsageError(msg) from e
+    return EXIT_OK
+
+
+def _print_relation(rel, fmt: str) -> None:
+    if fmt == "table":
         rel.show(max_width=200, max_rows=100000, max_col_width=60)
-    elif a.format == "csv":
+    elif fmt == "csv":
         import csv
 
         w = csv.writer(sys.stdout)
@@ -240,7 +318,6 @@ def _query(a: argparse.Namespace) -> int:
         cols = rel.columns
         for row in rel.fetchall():
             print(json.dumps(dict(zip(cols, row, strict=True)), default=str, ensure_ascii=False))
-    return EXIT_OK
 
 
 def _status(a: argparse.Namespace) -> int:

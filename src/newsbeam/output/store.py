@@ -18,12 +18,15 @@ without a record are leftovers of a killed run and are deleted by the next run.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
 import secrets
 import shutil
+import tempfile
 import time
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -305,35 +308,159 @@ def _empty_table_sql(table: str) -> str:
 
 
 def connect_views(out: Path, con: duckdb.DuckDBPyConnection | None = None) -> duckdb.DuckDBPyConnection:
-    """An in-memory connection with the views, built fresh from the run records (what ``newsbeam query`` uses)."""
+    """An in-memory connection with the views, built fresh from the run records (the fallback of every reader)."""
     con = con or duckdb.connect()
     for s in view_sql(out):
         con.execute(s)
     return con
 
 
+def wal_path(out: Path) -> Path:
+    """Where DuckDB keeps the write-ahead log of ``OUT/newsbeam.duckdb``.
+
+    newsbeam never leaves one there: the views file is built under a temporary name and renamed into place. A WAL
+    at this path was written by someone who opened the views file read-write (the DuckDB CLI without
+    ``-readonly``, a notebook) and did not close it cleanly; DuckDB replays it on every later open, and once the
+    file has been replaced it refuses the file altogether ("WAL does not match database file").
+    """
+    return Path(out) / f"{DB_NAME}.wal"
+
+
+def quarantine_foreign_wal(out: Path) -> Path | None:
+    """Move a foreign WAL aside (``newsbeam.duckdb.wal.quarantined-<UTC time>``) and say so in one warning line.
+
+    Kept, not deleted: it may hold tables the user created in that session. Returns the new path, or None when
+    there was no WAL.
+    """
+    import logging
+
+    wal = wal_path(out)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
+    dest = wal.with_name(f"{wal.name}.quarantined-{stamp}")
+    try:
+        os.replace(wal, dest)
+    except FileNotFoundError:
+        return None
+    logging.getLogger("newsbeam").warning(
+        "newsbeam: warning: %s was left by a DuckDB session that opened the views file read-write; "
+        "moved it to %s and rebuilt the views (open the file with `duckdb -readonly`)", wal, dest.name)
+    return dest
+
+
+def _build_views_file(out: Path, path: Path) -> None:
+    """Write the views into a new database file at ``path`` (checkpointed: no WAL is left beside it)."""
+    con = duckdb.connect(str(path))
+    try:
+        connect_views(out, con)
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    wal = Path(str(path) + ".wal")
+    if wal.exists():
+        wal.unlink()
+
+
 def views_stale(out: Path) -> bool:
-    """The database file predates the newest run record (a run killed between its record and the views)."""
+    """The views file needs rebuilding: it predates the newest run record, or a foreign WAL sits beside it."""
     db = Path(out) / DB_NAME
     recs = list((Path(out) / "_runs").glob("*.json"))
     if not recs:
         return False
+    if wal_path(out).exists():
+        return True
     return not db.exists() or db.stat().st_mtime < max(r.stat().st_mtime for r in recs)
 
 
 def refresh_views(out: Path) -> None:
-    """Replace ``OUT/newsbeam.duckdb`` atomically: build a new file next to it, then rename."""
+    """Replace ``OUT/newsbeam.duckdb`` atomically: build a new file next to it, then rename.
+
+    A foreign WAL is moved aside first: left in place it would be replayed against the new file and make it
+    unreadable for every reader.
+    """
     out = Path(out)
     tmp = out / f".{DB_NAME}.tmp-{os.getpid()}-{int(time.time() * 1000)}"
-    con = duckdb.connect(str(tmp))
-    try:
-        connect_views(out, con)
-    finally:
-        con.close()
+    _build_views_file(out, tmp)
+    quarantine_foreign_wal(out)
     os.replace(tmp, out / DB_NAME)
-    wal = Path(str(tmp) + ".wal")
-    if wal.exists():
-        wal.unlink()
+
+
+def open_views_file(out: Path) -> duckdb.DuckDBPyConnection | None:
+    """``OUT/newsbeam.duckdb`` opened read-only and checked, or None when a reader must build its own views.
+
+    None when the file is missing or stale, a foreign WAL sits beside it, another process holds it read-write
+    (DuckDB's lock), or it does not hold readable views (damaged, or written on another machine's paths).
+    """
+    db = Path(out) / DB_NAME
+    if not db.exists() or views_stale(out):
+        return None
+    try:
+        con = duckdb.connect(str(db), read_only=True)
+    except duckdb.Error:
+        return None
+    # A copied or moved folder's file still names the old location, which may exist and hold other data.
+    here = "'" + (str(Path(out).resolve()) + os.sep).replace("'", "''")
+    try:
+        for table in TABLE_NAMES:
+            con.execute(f"SELECT count(*) FROM {table}").fetchone()
+        defs = con.execute("SELECT sql FROM duckdb_views() WHERE view_name IN (?, ?, ?)",
+                           [f"{t}_all" for t in TABLE_NAMES]).fetchall()
+    except duckdb.Error:
+        con.close()
+        return None
+    if len(defs) != len(TABLE_NAMES) or any("read_parquet(" in d and here not in d for (d,) in defs):
+        con.close()
+        return None
+    return con
+
+
+def sandbox_settings(out: Path, temp_dir: Path) -> list[tuple[str, Any]]:
+    """DuckDB settings under which user SQL runs (``newsbeam query``), in the order they must be set.
+
+    ``allowed_directories`` can only be set once the database is started and before external access is switched
+    off; ``lock_configuration`` comes last. See ``open_sandboxed_views`` for what each one prevents.
+    """
+    return [
+        ("temp_directory", str(temp_dir)),
+        ("autoinstall_known_extensions", False),
+        ("autoload_known_extensions", False),
+        ("allow_community_extensions", False),
+        ("allow_extension_repositories", "forbidden"),
+        ("allow_persistent_secrets", False),
+        # Trailing separator: DuckDB matches directory *prefixes*, and OUT-old/ must not pass for OUT/.
+        ("allowed_directories", [str(Path(out).resolve()) + os.sep]),
+        ("enable_external_access", False),
+        ("lock_configuration", True),
+    ]
+
+
+@contextlib.contextmanager
+def open_sandboxed_views(out: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection for SQL we did not write: the views, read-only, confined to OUT, no extensions, locked.
+
+    The views are built fresh from the run records into a private database file in a temporary folder (never
+    ``OUT/newsbeam.duckdb``, which may be stale, damaged or held by another process), which is then opened with:
+
+    * ``access_mode = READ_ONLY``: nothing can be created, dropped or changed, and every ``ATTACH`` is read-only
+      too, so ``ATTACH 'OUT/newsbeam.duckdb'`` cannot damage the views file other DuckDB users open;
+    * ``enable_external_access = false`` with ``allowed_directories = [OUT/]``: files outside OUT can be neither
+      read nor written (``read_text('/etc/shadow')``, ``COPY ... TO '/tmp/x'``), and no URL can be opened;
+    * extensions neither installed nor loaded (``INSTALL ... FROM url`` makes no request), no persistent secrets;
+    * ``lock_configuration = true``: none of this can be ``SET`` back.
+
+    DuckDB has no write-only restriction inside an allowed directory, so ``COPY ... TO 'OUT/...'`` is refused
+    before it reaches DuckDB, by the statement check of ``newsbeam query``.
+    """
+    out = Path(out).resolve()
+    with tempfile.TemporaryDirectory(prefix="newsbeam-query-") as tmp:
+        path = Path(tmp) / "views.duckdb"
+        _build_views_file(out, path)
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            for name, value in sandbox_settings(out, Path(tmp) / "spill"):
+                con.execute(f"SET {name} = $1", [value])
+            yield con
+        finally:
+            con.close()
 
 
 def take_lock(out: Path) -> OutputLock | None:

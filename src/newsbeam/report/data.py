@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from newsbeam.output.store import DB_NAME, connect_views
+from newsbeam.output.store import connect_views, open_views_file
 
 RUN_START_SQL = "try_strptime(left(run_id, 16), '%Y%m%dT%H%M%SZ')"
 
@@ -61,21 +61,13 @@ class ReportData:
 
 
 def open_views(out: Path) -> duckdb.DuckDBPyConnection:
-    """Open ``OUT/newsbeam.duckdb`` read-only; rebuild the views in memory if it is missing or points elsewhere.
+    """``OUT/newsbeam.duckdb`` opened read-only, or the views rebuilt in memory when that file cannot serve.
 
-    The database file holds absolute paths, so an output folder that was moved or copied still gets a report.
+    In memory whenever the file is missing or stale, has a foreign WAL beside it, is held read-write by another
+    DuckDB session (its lock would refuse us), is damaged, or points elsewhere (it holds absolute paths, so a moved
+    or copied output folder still gets a report): a report must never depend on what others did to that file.
     """
-    db = Path(out) / DB_NAME
-    if db.exists():
-        con = duckdb.connect(str(db), read_only=True)
-        try:
-            con.execute("SELECT count(*) FROM articles").fetchone()
-            con.execute("SELECT count(*) FROM paragraphs").fetchone()
-            con.execute("SET TimeZone = 'UTC'")
-            return con
-        except duckdb.Error:
-            con.close()
-    con = connect_views(Path(out))
+    con = open_views_file(Path(out)) or connect_views(Path(out))
     con.execute("SET TimeZone = 'UTC'")
     return con
 
