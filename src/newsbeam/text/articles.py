@@ -80,6 +80,8 @@ def _tag(raw: dict, texts: list[str], taggable: list[bool], tag: TagFn | None, c
     status = TAG_OFF if outcome is None else outcome.status
     if status not in (TAG_OK, TAG_OFF):
         counts[f"articles-tag-{status}"] = 1
+    if outcome is not None and outcome.reused:
+        counts["articles-tag-reused"] = 1
     if outcome is not None and outcome.tags is not None:
         t = outcome.tags
         for k, v in t.counts.items():
