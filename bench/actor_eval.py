@@ -60,8 +60,17 @@ Splits: an article's optional ``"split"`` (default ``"dev"``) separates the arti
 ``"heldout"`` set written afterwards and never used for tuning; the table reports ``split=<name>`` rows, and
 ``--split NAME`` scores (and lists errors for) that split only.
 
+Real text (Wikigold): our gold set is written by the same hands that wrote the rules, so the evaluator also scores
+persons and organisations on Wikigold (Wikipedia articles, CoNLL-style PER/ORG spans annotated by others), read
+from ``../shared/devsets`` when it is there and skipped when it is not (a user's clone has no ``../shared``).
+Scoring follows the devsets' convention: per document, the multiset of (type, normalised surface text) of the
+tagger against the gold's, PER = our PERSON, ORG = our named organisations (ORGANIZATION, ARMED_GROUP, GOVERNMENT,
+SECURITY_FORCE, MEDIA mentions that start with a capital or digit: unnamed agents such as "police" and
+governments by metonymy, "Islamabad said", which CoNLL annotates as LOC, are not named organisations). Each line
+of a document is one paragraph. The most frequent misses and false positives are printed after the figures.
+
 Run: ``.venv/bin/python bench/actor_eval.py [--gold PATH] [--split dev|heldout] [--json PATH] [--errors]
-[--confusion]``.
+[--confusion] [--devsets DIR | --no-devsets] [--top N]``.
 """
 
 from __future__ import annotations
@@ -78,6 +87,7 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
+DEVSETS = HERE.parent.parent / "shared" / "devsets"
 DEFAULT_GOLD = HERE / "gold" / "actors_gold.jsonl"
 TYPES = ("PERSON", "ORGANIZATION", "ARMED_GROUP", "GOVERNMENT", "SECURITY_FORCE", "GROUP", "MEDIA")
 # Abbreviated titles read as the role they abbreviate, so "Gen." and "general" agree.
@@ -369,6 +379,113 @@ def make_tagger() -> Tagger:
     return tag
 
 
+# ---------------------------------------------------------------------------------------------------------------
+# Wikigold: persons and organisations on real text
+
+WIKIGOLD_TYPES = {"PER": "PER", "ORG": "ORG"}
+ORG_LIKE = frozenset(("ORGANIZATION", "ARMED_GROUP", "GOVERNMENT", "SECURITY_FORCE", "MEDIA"))
+
+
+def norm_surface(text: str) -> str:
+    """Case-, accent- and space-insensitive surface form without a leading "the" or a trailing possessive, so
+    "The Mad Capsule Markets" = "Mad Capsule Markets" and "U.S." tokenised or not compare equal."""
+    s = norm_name(text.replace("'s", "") if text.endswith("'s") else text)
+    return s.replace(" ", "")
+
+
+def wikigold_type(m: dict) -> str | None:
+    """The CoNLL type a predicted mention stands for, or None when it is no named person or organisation: an
+    unnamed agent ("police", "Pakistani security forces": its last word is lower case) or a country standing for
+    its government ("Islamabad said", whose name is the country's: LOC in CoNLL)."""
+    if m["type"] == "PERSON":
+        return "PER"
+    if m["type"] not in ORG_LIKE:
+        return None
+    words = m["text"].split()
+    if not words or not (words[-1][:1].isupper() or words[-1][:1].isdigit()):
+        return None
+    if m["type"] == "GOVERNMENT" and m.get("country_code") and m["name"] == _country_name(m["country_code"]):
+        return None
+    return "ORG"
+
+
+def _country_name(cc: str) -> str:
+    from newsbeam.tags.actors.rules import country_name
+
+    return country_name(cc)
+
+
+def load_wikigold(devsets: Path) -> tuple[list[dict], dict[str, list[dict]]] | None:
+    """Wikigold's documents and gold spans per document, or None when the devsets are absent."""
+    art, gold = devsets / "wikigold.jsonl", devsets / "wikigold_gold.jsonl"
+    if not (art.is_file() and gold.is_file()):
+        return None
+    docs = load_gold(art)
+    spans: dict[str, list[dict]] = {}
+    for g in load_gold(gold):
+        spans.setdefault(g["id"], []).append(g)
+    return docs, spans
+
+
+def evaluate_wikigold(docs: Sequence[dict], spans: dict[str, list[dict]], tag: Tagger) -> dict[str, Any]:
+    """Per type: gold, predicted and matched counts (multisets of normalised surfaces per document), P/R/F1, and
+    the misses and false positives with how often each surface occurs."""
+    tp: Counter = Counter()
+    n_gold: Counter = Counter()
+    n_pred: Counter = Counter()
+    misses: dict[str, Counter] = {"PER": Counter(), "ORG": Counter()}
+    false: dict[str, Counter] = {"PER": Counter(), "ORG": Counter()}
+    for doc in docs:
+        g = Counter((WIKIGOLD_TYPES[x["type"]], norm_surface(x["text"])) for x in spans.get(doc["id"], ())
+                    if x["type"] in WIKIGOLD_TYPES)
+        surf: dict[tuple[str, str], str] = {}
+        for x in spans.get(doc["id"], ()):
+            if x["type"] in WIKIGOLD_TYPES:
+                surf.setdefault((x["type"], norm_surface(x["text"])), x["text"])
+        pred: Counter = Counter()
+        for m in flatten_mentions(tag(doc["text"].split("\n"))):
+            t = wikigold_type(m)
+            if t is not None:
+                key = (t, norm_surface(m["text"]))
+                pred[key] += 1
+                surf.setdefault(key, m["text"])
+        both = g & pred
+        for (t, _), k in g.items():
+            n_gold[t] += k
+        for (t, _), k in pred.items():
+            n_pred[t] += k
+        for (t, _), k in both.items():
+            tp[t] += k
+        for key, k in (g - pred).items():
+            misses[key[0]][surf[key]] += k
+        for key, k in (pred - g).items():
+            false[key[0]][surf[key]] += k
+    out: dict[str, Any] = {}
+    for t in ("PER", "ORG"):
+        p, r = _ratio(tp[t], n_pred[t]), _ratio(tp[t], n_gold[t])
+        out[t] = {"gold": n_gold[t], "pred": n_pred[t], "tp": tp[t], "precision": p, "recall": r, "f1": _f1(p, r),
+                  "misses": misses[t].most_common(), "false_positives": false[t].most_common()}
+    return out
+
+
+def format_wikigold(res: dict[str, Any], top: int) -> str:
+    """The figures as a Markdown table, then the ``top`` most frequent misses and false positives per type."""
+    def pct(v: float | None) -> str:
+        return "–" if v is None else f"{100 * v:.1f}"
+
+    lines = ["| Wikigold | gold | pred | TP | P | R | F1 |", "|---|---|---|---|---|---|---|"]
+    for t, name in (("PER", "persons"), ("ORG", "organisations")):
+        r = res[t]
+        lines.append(f"| {name} | {r['gold']} | {r['pred']} | {r['tp']} | {pct(r['precision'])} | "
+                     f"{pct(r['recall'])} | {pct(r['f1'])} |")
+    for t in ("PER", "ORG"):
+        for key, label in (("misses", "missed"), ("false_positives", "false positives")):
+            items = res[t][key][:top]
+            lines.append(f"\n{t} {label} ({sum(k for _, k in res[t][key])}), most frequent: "
+                         + "; ".join(f"{s} ×{k}" if k > 1 else s for s, k in items))
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--gold", default=str(DEFAULT_GOLD))
@@ -376,6 +493,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", help="write the metrics, type confusion and error list to this path")
     ap.add_argument("--errors", action="store_true", help="print every miss, false alarm and wrong reading")
     ap.add_argument("--confusion", action="store_true", help="print the gold-type x predicted-type table")
+    ap.add_argument("--devsets", default=str(DEVSETS), help="folder of the real annotated sets (Wikigold)")
+    ap.add_argument("--no-devsets", action="store_true", help="score our gold set only")
+    ap.add_argument("--top", type=int, default=25, help="how many Wikigold misses and false positives to list")
     args = ap.parse_args(argv)
 
     gold = load_gold(args.gold)
@@ -383,7 +503,8 @@ def main(argv: list[str] | None = None) -> int:
         gold = [a for a in gold if split_of(a) == args.split]
         if not gold:
             ap.error(f"no articles in split {args.split!r}")
-    tallies, errors, confusion = evaluate(gold, make_tagger())
+    tag = make_tagger()
+    tallies, errors, confusion = evaluate(gold, tag)
     metrics = {k: t.metrics() for k, t in tallies.items()}
     print(f"{len(gold)} articles, {tallies['all'].gold} gold actor mentions ({args.gold})\n")
     print(format_table(metrics))
@@ -391,9 +512,19 @@ def main(argv: list[str] | None = None) -> int:
           "mentions; country*/code*: over matched gold mentions that have a value.")
     if args.confusion:
         print("\n" + format_confusion(confusion))
+    wiki = None if args.no_devsets else load_wikigold(Path(args.devsets))
+    wiki_res = None
+    if wiki is not None:
+        wiki_res = evaluate_wikigold(wiki[0], wiki[1], tag)
+        print(f"\nWikigold ({len(wiki[0])} documents, {args.devsets}): persons and organisations, multisets of "
+              "(type, normalised surface) per document\n")
+        print(format_wikigold(wiki_res, args.top))
+    elif not args.no_devsets:
+        print(f"\nWikigold skipped: {args.devsets} has no wikigold.jsonl / wikigold_gold.jsonl")
     write_outputs(errors, args.errors, args.json, {
         "gold": str(args.gold), "articles": len(gold), "metrics": metrics,
-        "confusion": [{"gold": g, "pred": p, "n": n} for (g, p), n in sorted(confusion.items())], "errors": errors})
+        "confusion": [{"gold": g, "pred": p, "n": n} for (g, p), n in sorted(confusion.items())], "errors": errors,
+        "wikigold": wiki_res})
     return 0
 
 

@@ -514,3 +514,24 @@ def test_fast_name_sequence_pattern_matches_its_plain_definition():
     texts += [p.read_text(encoding="utf-8", errors="replace") for p in sorted(root.rglob("*.txt"))]
     for t in texts:
         assert [m.span() for m in R.SEQ_RE.finditer(t)] == [m.span() for m in plain.finditer(t)]
+
+
+def test_case_forms_title_case_across_hyphens_and_dotted_abbreviations():
+    from newsbeam.tags.actors.dictionary import case_forms
+
+    assert "Secretary-General" in case_forms("secretary-general")
+    assert "Director-General" in case_forms("director-general")
+    assert "Lt.-Gen." in case_forms("Lt. Gen.")
+
+
+def test_titles_joined_across_connectors_and_always_advances():
+    from newsbeam.tags.actors import people as P
+
+    text = "Chief of Army Staff Olufemi Oluyede"
+    pieces = [[(0, 5)], [(9, 13), (14, 19), (20, 27), (28, 35)]]
+    joined = P._titles_joined(pieces, {0: (19, 0)})
+    assert joined == [[(0, 5), (9, 13), (14, 19), (20, 27), (28, 35)]]
+    assert text[joined[0][-1][0]:joined[0][-1][1]] == "Oluyede"
+    # a role ending inside the first piece joins nothing; a role start that is not a piece start is ignored
+    assert P._titles_joined(pieces, {0: (5, 0)}) == pieces
+    assert P._titles_joined(pieces, {9: (40, 0)}) == pieces

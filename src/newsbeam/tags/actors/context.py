@@ -32,6 +32,7 @@ class Article:
         self.meto_seen: list[tuple[int, int, str | None]] = []  # (para, start, country) of acting governments
         self.last_role: tuple[str | None, str | None] | None = None  # (role text, CAMEO role) of the last official
         self.cue_orgs: dict[str, str | None] = {}  # names the context calls organisations -> CAMEO role
+        self.agent_country: dict[str, str] = {}  # agent type -> country of its last demonym-qualified mention
 
 
 class Context:
@@ -101,6 +102,15 @@ class Context:
             self._index()
         m = self.place_by_start.get(s)
         return m is not None and m["end"] == e
+
+    def country_place_at(self, s: int, e: int) -> str | None:
+        """The country code of a country place mention exactly at (s, e) ("Britain" in "Britain's"), else None."""
+        if self._no_geo:
+            return None
+        if not self._indexed:
+            self._index()
+        m = self.place_by_start.get(s)
+        return m["country_code"] if m is not None and m["end"] == e and m.get("kind") == "country" else None
 
     def place_overlap(self, s: int, e: int) -> bool:
         if self._place_occ is None:
@@ -247,12 +257,16 @@ def pattern_info(o: Org, primary: str | None) -> ActorInfo:
 def implied_country(art: Article, ridx: int, role_code: str | None, rs: int, ctx: Context) -> str | None:
     """The country of a person whose text names none: an official takes the government acting just before
     in the same paragraph ("Kyiv said ... President Zelensky urged"), a role tied to one country's
-    institutions its country when the article has none ("Home Secretary"), anyone else the article's."""
+    institutions its country before the article's ("Foreign Secretary David Lammy" is British in a story about
+    Pakistan too), anyone else the article's."""
     if role_code in R.STATE_ROLES:
         near = [cc for p, st, cc in art.meto_seen if p == ctx.para and st < rs]
         if near and near[-1]:
             return near[-1]
-    cc = art.primary or art.d.role_country.get(ridx)
+    own = art.d.role_country.get(ridx)
+    if own is not None:
+        return own
+    cc = art.primary
     if cc is not None:
         art.counts["actors-person-country-from-article"] += 1
     return cc
@@ -301,7 +315,11 @@ def agents(art: Article, text: str, hits, taken: Occupancy, ctx: Context):
             yield s2, e, d.agent_info(idx, None)
             continue
         if cc is None:
-            cc = art.primary
+            # "Nigerian troops ... the army said": an unqualified security force belongs to the country the
+            # story last gave one, before the article's country (which may be one mentioned in passing).
+            cc = art.agent_country.get(typ) or art.primary
+        elif s2 != s and typ == "SECURITY_FORCE":  # not "the government": that is usually the story's own
+            art.agent_country[typ] = cc
         info = _agent_identity(art, text, idx, s, s2, e, cc, ctx)
         if taken.hits(s2, e):
             s2 = s

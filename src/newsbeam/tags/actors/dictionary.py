@@ -26,11 +26,10 @@ from pathlib import Path
 from typing import Any
 
 import ahocorasick
-import yaml
 
 from newsbeam.output.schema import ACTOR_TYPES
 from newsbeam.tags.actors import rules as R
-from newsbeam.tags.yaml_load import safe_load
+from newsbeam.tags.yaml_load import load_user_yaml, safe_load
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"  # newsbeam/data
 # What an automaton key is: a dictionary name, a role word, an unnamed agent or an organisation cue word.
@@ -77,11 +76,15 @@ class ActorDictionary:
             self.auto.add_word(k, (len(k), kind, idx))
         self.auto.make_automaton()
         self.given_names = given_names
+        self.caps_words: frozenset[str] = frozenset()  # words and names in capitals (``organisations.caps_words``)
         self.country_words = country_words()
         # First words of country names, also with a possessive: a name can only contain a country where one of
         # its words is one of these ("Northern" of "Northern Ireland", "Nigeria's").
         firsts = {k.split(" ")[0] for k in self.country_words}
         self.country_firsts = frozenset(firsts | {f + p for f in firsts for p in ("'s", "’s")})
+        # Known people's countries: a sentence-level fact, ahead of the article's country (``person_info``).
+        self.person_country: dict[str, str] = {str(k): str(v).upper()
+                                               for k, v in (base.get("person_countries") or {}).items()}
         self.role_country = {i: R.ROLE_COUNTRY[r] for i, (r, _) in enumerate(self.roles) if r in R.ROLE_COUNTRY}
         self._gov_cache: dict[str | None, ActorInfo] = {}
         self._agent_cache: dict[tuple[int, str | None], ActorInfo] = {}
@@ -98,7 +101,8 @@ class ActorDictionary:
         for code, words in (base.get("roles") or {}).items():
             for w in words:
                 idx = len(self.roles)
-                self.roles.append((w.lower().rstrip("."), None if code == "-" else code))
+                text = w.lower().rstrip(".")
+                self.roles.append((R.ROLE_ABBREV.get(text.replace(".", ""), text), None if code == "-" else code))
                 for k in case_forms(str(w)):
                     keys.setdefault(k, (K_ROLE, idx))
 
@@ -203,11 +207,16 @@ def dictionary_entries(base: dict, user_dictionaries: tuple[str, ...] = ()) -> l
 
 
 def case_forms(w: str) -> list[str]:
-    """A lower-case role or agent as written, capitalised and in title case ("Interior Minister")."""
+    """A lower-case role or agent as written, capitalised and in title case, also across hyphens ("Interior
+    Minister", "Secretary-General"); a dotted abbreviation of two words also hyphenated ("Lt.-Gen.")."""
     forms = [w]
     if w[:1].islower():
         forms.append(w[0].upper() + w[1:])
-        forms.append(" ".join(x[0].upper() + x[1:] if x not in ("of", "the", "for") else x for x in w.split()))
+        title = " ".join(x[0].upper() + x[1:] if x not in ("of", "the", "for") else x for x in w.split())
+        forms.append(title)
+        forms.append("-".join(x[:1].upper() + x[1:] for x in title.split("-")))
+    if ". " in w and w.count(" ") == 1:
+        forms.append(w.replace(". ", ".-"))
     return list(dict.fromkeys(forms))
 
 
@@ -248,12 +257,7 @@ def country_words() -> dict[str, str]:
 
 def load_user_dictionary(path: str) -> list[dict]:
     """Read a user YAML dictionary; any problem is a ``ValueError`` with a one-line reason naming the file."""
-    try:
-        data = read_yaml(Path(path))
-    except OSError as e:
-        raise ValueError(f"actor dictionary {path}: cannot read ({e.strerror or e})") from None
-    except yaml.YAMLError as e:
-        raise ValueError(f"actor dictionary {path}: not valid YAML ({str(e).splitlines()[0]})") from None
+    data = load_user_yaml(path, "actor dictionary") or {}
     items = data.get("actors") if isinstance(data, dict) else data
     if not isinstance(items, list) or not items:
         raise ValueError(f"actor dictionary {path}: expected a list of actors (or a mapping with key 'actors')")

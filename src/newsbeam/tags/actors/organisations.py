@@ -7,7 +7,9 @@ people and agents. The order inside: dictionary names, then capitalised sequence
 "Long Name (ACR)" whose later "ACR" mentions link to the long name's actor. A longer pattern name around a
 dictionary company wins ("Toyota Motor Corp"); a one-word company after a given name is a surname ("Doug Ford").
 Once the places are known, names the context calls companies ("shares in X", "an analyst at X", "X, the carmaker,",
-"the X union", "X said in a statement") become organisations in every paragraph of the article (``cue_orgs``).
+"the X union", "X said in a statement") become organisations in every paragraph of the article (``cue_orgs``);
+bare acronyms no dictionary knows and teams named after their home place join last (``late_orgs``), where a place
+reading already won.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from newsbeam.tags.actors.dictionary import K_DICT, K_ROLE, ActorDictionary, Act
 from newsbeam.tags.spans import Occupancy
 
 BY_S = attrgetter("s")
+# Connectors after which, with no head word before them, an organisation's name starts ("... of the X University").
+_START_CONNECTORS = frozenset(("of", "for", "at", "from"))
 # Capitalised words that never start a pattern organisation's name (the heads and "Police", "Army", "Military",
 # "Government" can).
 _ORG_STOP = R.LEADING_STOP - frozenset(R.ORG_HEADS) - {"Police", "Army", "Military", "Government"}
@@ -164,6 +168,15 @@ def pattern_org(d: ActorDictionary, words: list[str], toks: list[tuple[int, int]
     last_head = heads[-1]
     if last_head < first:
         return None
+    # "Professor Amos Frumkin of the Hebrew University", "Secretary of the Department of Public Safety": words
+    # before a connector that no head word governs are a person or a title, not the start of the name.
+    c = last_head - 1
+    while c > first and not (words[c] in _START_CONNECTORS and R.strip_poss(words[c - 1]) not in R.ORG_HEADS):
+        c -= 1  # bounded: c falls by one per pass and stops at ``first``
+    if c > first and not any(first <= h < c for h in heads):
+        first = c + 1
+        while first < last_head and (words[first] in _ORG_STOP or words[first] in R.ORG_CONNECTORS):
+            first += 1
     end_i = last_head
     if (last_head + 2 < len(words) and words[last_head + 1] in ("of", "for", "on")
             and words[last_head + 2] not in R.LEADING_STOP):  # not "Press Club on Sunday"
@@ -324,3 +337,84 @@ def with_cue_orgs(d: ActorDictionary, cued: dict[str, str | None], text: str, or
                 extra.append(Org(s, e, None, name=name, type="ORGANIZATION", role_code=role,
                                  cc=d.country_in(name.split(" ")), source="cue"))
     return sorted(orgs + extra, key=BY_S) if extra else orgs
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Names found once the places are known: bare acronyms and teams named after their home place
+
+def caps_words(given_names: frozenset[str], words: frozenset[str]) -> frozenset[str]:
+    """Given names and everyday words as written in capitals: an all-capital token that is one of them is a name
+    or word set in capitals ("BOB", "RACE"), not an acronym."""
+    return frozenset(w.upper() for w in given_names | words if len(w) >= 3)
+
+
+def late_orgs(d: ActorDictionary, text: str, orgs: list[Org], places, hits) -> list[Org]:
+    """Organisations only the place results make safe, appended to ``orgs`` (which stays sorted):
+
+    * a bare acronym no dictionary knows ("NCAA", "BWF", "ACLU"): news names most bodies by their letters, and
+      an all-capital token of three or more characters that is no place, country word, role, roman numeral or
+      common non-organisation abbreviation (``R.NOT_ORG_ACRONYMS``: "GDP", "CEO", "DVD") is one. Not in
+      paragraphs written in capitals (headlines).
+    * a team named after its home place ("Boston Bruins", "Quetta Gladiators", "Toronto Blue Jays"): a place
+      followed by one or two capitalised words ending in a plural that is no landform ("Golan Heights").
+
+    Why after places: an acronym that is a place ("USA", "NYC") or a place word inside a team name is decided by
+    the place tagger first, so this never hides a place the way the early organisation stage does."""
+    extra: list[Org] = []
+    spans = None
+    cw = d.country_words
+    headline = None
+    for m in R.BARE_ACRONYM.finditer(text):
+        s, e = m.span()
+        w = m.group()
+        if headline is None:
+            headline = text.upper() == text  # computed only for paragraphs with a candidate
+        if headline:
+            break
+        if (w in R.NOT_ORG_ACRONYMS or w in cw or R.ROMAN.fullmatch(w) or sum(c.isupper() for c in w) < 2
+                or len(w) < 3 or R.LETTER_DIGIT.search(w)):
+            # a digit after letters makes a model, product or index ("EZ2DJ", "BEL20", "F16"), not a body
+            continue
+        if w in d.caps_words or R.CAPS_NEIGHBOUR.search(text, max(0, s - 4), s) or R.CAPS_NEXT.match(text, e):
+            continue  # a word or name set in capitals ("HUMANITY", "BOB"), or one of a run of them
+        if spans is None:
+            spans = _late_taken(orgs, places, hits)
+        if _overlaps(spans, s, e):
+            continue
+        spans.append((s, e))
+        extra.append(Org(s, e, ActorInfo(w, "ORGANIZATION", None, None, None, R.make_id(w, "ORGANIZATION", None)),
+                         name=w, type="ORGANIZATION", source="acronym"))
+    for pm in places:
+        pe = pm["end"]
+        if text[pe : pe + 1] != " " or pm.get("kind") not in ("city", "admin1", "admin2"):
+            continue
+        m = R.TEAM_AFTER_PLACE.match(text, pe)
+        if m is None:
+            continue
+        last = m.group(2) or m.group(1)
+        if last in R.NOT_TEAM_PLURALS or last in R.NOT_NAME or last[:-1] in cw or last in cw:
+            continue
+        s, e = pm["start"], m.end()
+        if spans is None:
+            spans = _late_taken(orgs, places, hits)
+        if _overlaps(spans, pe, e):
+            continue
+        spans.append((s, e))
+        name = text[s:e]
+        cc = pm.get("country_code")
+        extra.append(Org(s, e, ActorInfo(name, "ORGANIZATION", None, cc, None, R.make_id(name, "ORGANIZATION", cc)),
+                         name=name, type="ORGANIZATION", cc=cc, source="team"))
+    return sorted(orgs + extra, key=BY_S) if extra else orgs
+
+
+def _overlaps(spans: list[tuple[int, int]], s: int, e: int) -> bool:
+    """Whether (s, e) overlaps any span: a plain scan, since a paragraph has few candidates and few spans."""
+    for a, b in spans:
+        if a < e and s < b:
+            return True
+    return False
+
+
+def _late_taken(orgs: list[Org], places, hits) -> list[tuple[int, int]]:
+    """What a late organisation must not overlap: organisations, places and every dictionary, role or agent hit."""
+    return [*((o.s, o.e) for o in orgs), *((pm["start"], pm["end"]) for pm in places), *((h[0], h[1]) for h in hits)]

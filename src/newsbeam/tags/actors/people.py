@@ -308,7 +308,7 @@ def people(art: Article, text: str, seqs, hits, taken: Occupancy, ctx: Context) 
     for ss, se in seqs:
         if taken.inside(ss, se):
             continue
-        for piece in R.pieces(text, ss, se, taken):
+        for piece in _titles_joined(R.pieces(text, ss, se, taken), role_at_start):
             if len(piece) == 1 and piece[0][0] not in role_at_start:
                 continue  # one word and no title: never a person on its own (``_person`` says None)
             r = _person(art, text, piece, role_at_start, ctx)
@@ -327,6 +327,25 @@ def people(art: Article, text: str, seqs, hits, taken: Occupancy, ctx: Context) 
                 art.people.setdefault(info.name, info)
             art.counts["actors-person-" + ("cue" if info.role else "name")] += 1
     return kept
+
+
+def _titles_joined(pieces: list[list[tuple[int, int]]], role_at_start) -> list[list[tuple[int, int]]]:
+    """Pieces of a sequence re-joined where a title runs across a connector ("Chief of Army Staff Olufemi
+    Oluyede", "Secretary of State Marco Rubio"): the title and the name after it are one piece."""
+    if len(pieces) < 2:
+        return pieces
+    out: list[list[tuple[int, int]]] = []
+    i = 0
+    while i < len(pieces):  # i rises by at least one per pass
+        cur = list(pieces[i])
+        i += 1
+        r = role_at_start.get(cur[0][0])
+        if r is not None:
+            while i < len(pieces) and r[0] > cur[-1][1] and pieces[i][0][0] < r[0]:
+                cur += pieces[i]
+                i += 1
+        out.append(cur)
+    return out
 
 
 def _add_titled_words(art: Article, text: str, hits, taken: Occupancy, ctx: Context,
@@ -377,6 +396,15 @@ def _leading_cues(text: str, piece: list[tuple[int, int]], role_at_start, ctx: C
             cc_hint = d or cw[w]
             i += 1
             continue
+        if w.endswith(("'s", "’s")) and i + 1 < len(piece):
+            # "Kenya's Interior Minister Kipchumba Murkomen": a country's possessive before a title is the
+            # holder's country, not the first word of a name.
+            stem = w[:-2]
+            cc = cw.get(stem) or ctx.country_place_at(a, b - 2)
+            if cc is not None:
+                cc_hint = cc
+                i += 1
+                continue
         if w in leading_stop:
             i += 1
             continue
@@ -392,7 +420,8 @@ def _person(art: Article, text: str, piece: list[tuple[int, int]], role_at_start
     if not toks or role is None and len(toks) == 1:
         return None
     s, e = toks[0][0], toks[-1][1]
-    said = role is None and R.SAID_AFTER.match(text, e) is not None
+    said = role is None and (R.SAID_AFTER.match(text, e) is not None
+                             or R.SAID_BEFORE.search(text, max(0, s - 14), s) is not None)
     if (role is None and text[toks[0][0] : toks[0][1]] not in d.given_names and text[e : e + 1] != ","
             and not ctx.hits_ending(s - 1) and text[s:e] not in art.people and not said
             and text[s - 2 : s] != ", " and text[e : e + 4] != " as "):
@@ -484,7 +513,7 @@ def person_info(art: Article, name: str, rs: int, re_: int, ridx: int, s: int, e
     cc = cc_hint
     org = None
     lo = appos[0] if appos is not None else max(0, rs - 60)
-    cc = cc or ctx.country_before(rs, lo, art.primary)
+    cc = cc or ctx.country_before(rs, lo, art.primary) or art.d.person_country.get(name)
     if cc is None or appos is not None:
         org = ctx.org_after(re_, appos[1] if appos else re_ + 12) or ctx.org_before(rs)
         if cc is None and appos is not None:
@@ -518,37 +547,93 @@ def person_info(art: Article, name: str, rs: int, re_: int, ridx: int, s: int, e
 # ---------------------------------------------------------------------------------------------------------------
 # Surnames
 
-def link_surnames(art: Article, paragraphs: list[str], out: list[list[dict]]) -> None:
-    """Surname-only mentions ("Chaudhry said", "President Ruto") take the full name's identity."""
+def link_surnames(art: Article, paragraphs: list[str], out: list[list[dict]], places=()) -> None:
+    """Surname-only mentions ("Chaudhry said", "President Ruto") take the full name's identity, and so does a
+    two-word ending of a longer name found in the same paragraph ("Omar García Harfuch said ... García Harfuch
+    added": the full name was not yet known when the shorter one was read)."""
+    if not art.people:
+        return
+    # One pass: two-word endings relinked, and where each full name's words are first seen (for weak keys).
+    first_seen: dict[str, tuple[int, int]] = {}
+    for p, row in enumerate(out):
+        for m in row:
+            if m["type"] != "PERSON" or " " not in m["name"]:
+                continue
+            if m["name"].count(" ") == 1:
+                full = _full_name_ending(art, m["name"])
+                if full is not None:
+                    _relink(m, full)
+            words = m["name"].split()
+            first_seen.setdefault(words[0], (p, m["start"]))
+            first_seen.setdefault(words[-1], (p, m["start"]))
     by_surname = _by_surname(art.people)
+    unique = set(by_surname)
+    _add_given_name_keys(art, by_surname)
     if not by_surname:
         return
+    # Shared surnames and given names are weaker links: only from the first full name on ("Caloi is a bicycle
+    # maker ... Luiz Caloi founded it") and never a word the place tagger read as a place.
+    place_words = {m["text"] for row in places for m in row} if places else set()
+    weak_from = {k: ((len(out), 0) if k in place_words else first_seen.get(k, (0, 0))) for k in by_surname
+                 if k not in unique or by_surname[k].name == k}
     for row in out:
         for m in row:
             if m["type"] == "PERSON" and " " not in m["name"] and m["name"] in by_surname:
                 full = by_surname[m["name"]]
                 _relink(m, full)
                 art.counts["actors-surname-linked"] += 1
-    _add_surname_mentions(art, paragraphs, out, by_surname)
+    _add_surname_mentions(art, paragraphs, out, by_surname, weak_from)
 
 
 def _by_surname(people: dict[str, ActorInfo]) -> dict[str, ActorInfo]:
-    """Surname -> the one full name that has it ("al-Burhan" is also "Burhan"); a surname two people share links
-    to neither."""
+    """Surname -> the one full name that has it ("al-Burhan" is also "Burhan"). A surname two people share
+    ("Carlo Citrone" and his father "John Citrone") links to neither, but its later mentions are still a person:
+    they get an identity of the surname alone, with the country the namesakes share (else none), so "Citrone
+    opened a gym" is found without being pinned on the wrong Citrone."""
     by_surname: dict[str, ActorInfo | None] = {}
+    shared: dict[str, list[ActorInfo]] = {}
     for name, info in people.items():
         sur = name.split()[-1]
         keys = [sur]
         if R.NAME_PREFIX.match(sur):  # "al-Burhan" is also "Burhan"
             keys.append(sur[sur.index("-") + 1 :])
         for k in keys:
-            by_surname[k] = None if k in by_surname and by_surname[k] is not info else info
-    return {k: v for k, v in by_surname.items() if v is not None}
+            prev = by_surname.get(k)
+            if k in by_surname and prev is not info:
+                shared.setdefault(k, [prev] if prev is not None else []).append(info)
+                by_surname[k] = None
+            else:
+                by_surname[k] = info
+    out = {k: v for k, v in by_surname.items() if v is not None}
+    for k, infos in shared.items():
+        if k in people:
+            continue
+        ccs = {i.country_code for i in infos}
+        cc = ccs.pop() if len(ccs) == 1 else None
+        out[k] = ActorInfo(k, "PERSON", None, cc, None, R.make_id(k, "PERSON", cc))
+    return out
+
+
+def _add_given_name_keys(art: Article, by_surname: dict[str, ActorInfo]) -> None:
+    """A known given name that starts exactly one full name of the article, and is no surname, country word or
+    other person's name, also links to that person ("Angelo Fresquet ... Angelo's family"): features and
+    profiles call ordinary people, children and victims by their first names."""
+    firsts: dict[str, ActorInfo | None] = {}
+    for name, info in art.people.items():
+        first = name.split()[0]
+        if first in art.d.given_names and first not in art.d.country_words and first not in by_surname:
+            firsts[first] = None if first in firsts and firsts[first] is not info else info
+    for first, info in firsts.items():
+        if info is not None and first not in art.people:
+            by_surname[first] = info
 
 
 def _add_surname_mentions(art: Article, paragraphs: list[str], out: list[list[dict]],
-                          by_surname: dict[str, ActorInfo]) -> None:
-    """Every free whole-word surname of the article becomes a mention of its full name."""
+                          by_surname: dict[str, ActorInfo],
+                          weak_from: dict[str, tuple[int, int]] | None = None) -> None:
+    """Every free whole-word surname of the article becomes a mention of its full name (a weak key only from
+    its paragraph in ``weak_from`` on)."""
+    weak_from = weak_from or {}
     # All surnames found in one automaton pass per paragraph: a search of the paragraph per surname was
     # quadratic in long articles (they name more people).
     auto = ahocorasick.Automaton()
@@ -567,10 +652,15 @@ def _add_surname_mentions(art: Article, paragraphs: list[str], out: list[list[di
         for sur, full in by_surname.items():
             if sur not in present:
                 continue
+            after = weak_from.get(sur)
+            if after is not None and after[0] > p:
+                continue
             if row_at is None:
                 row_at = Occupancy(len(text), ((m["start"], m["end"]) for m in row))
             for s in R.find_word(text, sur, present[sur]):
                 e = s + len(sur)
+                if after is not None and (p, s) < after:
+                    continue
                 if row_at.hits(s, e):
                     continue
                 row_at.add(s, e)

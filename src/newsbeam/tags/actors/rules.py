@@ -68,6 +68,36 @@ ORG_CUE_APPOS = re.compile(
 NAME_RUN_END = re.compile(rf"(?<![\w'’.\-])({NAME_RUN})$")
 ACRONYM_DEF_RE = re.compile(r" \(([A-Z][A-Za-z0-9&\-]{1,9})\)")
 
+# A bare all-capital token ("NCAA", "BWF", "MTV"), not inside a hyphenated or dotted word. Written to start with
+# a plain capital and only then look behind it, so the engine skips lower-case text in C.
+BARE_ACRONYM = re.compile(r"[A-Z](?<![\w'’.\-&/].)[A-Z0-9&]{1,7}(?![\w'’\-&/]|\.\w)")
+ROMAN = re.compile(r"[IVXLCDM]+")
+LETTER_DIGIT = re.compile(r"[A-Z][0-9]")
+# Another all-capital word right before or after a token: a run of words set in capitals, not one acronym.
+CAPS_NEIGHBOUR = re.compile(r"[A-Z]{3} $")
+CAPS_NEXT = re.compile(r" [A-Z]{3}")
+# All-capital abbreviations that are no organisation: units, currencies, time zones, titles, diseases, things.
+NOT_ORG_ACRONYMS = frozenset(
+    "USA UAE USSR GDP GNP CPI HIV AIDS DNA RNA CEO CFO COO CTO CIO VIP UFO GPS SMS USB PDF HTML FAQ ATM MBA MVP ERA "
+    "RBI TKO GMT UTC EST PST CET EDT PDT CST BST IST PKT EAT WAT COVID SARS MERS WMD IED IEDS RPG OBE MBE CBE KBE "
+    "LGBT LGBTQ ICU ISBN URL CCTV SUV NGO NGOS MPH KPH PPE UAV UAVS AWOL ASAP TBA RIP POW POWS CPU GPU RAM ROM LCD "
+    "LED TNT APC APCS IDP IDPS MRI ECG PIN AKA NYC USD EUR GBP JPY INR PKR NGN KES ZAR RMB CNY CHF TBD UHF VHF DIY "
+    "THE AND FOR NOT BUT YOU ARE WAS HIS HER ALL NEW OLD MPS CEOS DVD DVDS VCR BMX RPM KGS KMS CCS TVS ADS BBQ "
+    "SOS OMG LOL AKM IPO IPOS ETF ETFS VAT GST ROI EBITDA EPS AGM EGM MOU MOUS LNG LPG CNG OPD ATV AWD KM "
+    "QED NOK SEK DKK PLN RUB TRY UAH IRR EGP SAR AED QAR BDT LKR NPR AFN ETB".split()
+)
+# A team after its home place: one or two capitalised words, the last a plural ("Bruins", "Blue Jays").
+TEAM_AFTER_PLACE = re.compile(rf" ([{UPPER}][a-z]+)(?: ([{UPPER}][a-z]+))?(?<=[a-rt-z]s)(?![\w'’\-]| [{UPPER}])")
+# Plurals after a place name that make a place or a population, not a team.
+NOT_TEAM_PLURALS = frozenset(
+    "Heights Falls Springs Hills Plains Lakes Woods Gardens Keys Rapids Sands Meadows Flats Glades Narrows Cliffs "
+    "Shoals Downs Fields Highlands Lowlands Wetlands Territories States Provinces Regions Districts Counties Towns "
+    "Cities Villages Islands Mountains Rocks Waters Banks Ridges Peaks Forests Marshes Dunes Caves Pass Ports Docks "
+    "Streets Roads Lanes Terraces Towers Heights Residents Citizens Officials Authorities Forces Police Times "
+    "Games Olympics Championships Awards Talks Accords Protests Riots Elections Affairs Studies Sciences Works "
+    "Areas Parts Agencies Airports Stations Hospitals Schools Universities Muslims Christians Jews Hindus Sikhs".split()
+)
+
 # Capitalised words that begin sentences or precede names without being part of them.
 LEADING_STOP = frozenset(
     "The A An In At On From To Near For By With And But Or Of Outside Inside Across Around After Before Since During "
@@ -108,8 +138,13 @@ ORG_HEADS: dict[str, tuple[str, str | None]] = {
     **dict.fromkeys(("Bank", "Company", "Corporation", "Corp", "Inc", "Ltd", "Holdings", "Airlines", "Airways",
                      "Group"), ("ORGANIZATION", "BUS")),
     **dict.fromkeys(("Club", "Chamber"), ("ORGANIZATION", "BUS")),
-    **dict.fromkeys(("News",), ("MEDIA", "MED")),
-    **dict.fromkeys(("University", "Institute"), ("ORGANIZATION", "EDU")),
+    **dict.fromkeys(("News", "Radio", "Broadcasting", "Magazine", "Television"), ("MEDIA", "MED")),
+    **dict.fromkeys(("University", "Institute", "College", "School", "Academy"), ("ORGANIZATION", "EDU")),
+    **dict.fromkeys(("Hospital",), ("ORGANIZATION", "HLH")),
+    **dict.fromkeys(("Records", "Recordings", "Railway", "Railways", "Publishing", "Publishers", "Laboratory"),
+                    ("ORGANIZATION", "BUS")),
+    **dict.fromkeys(("Conference", "Orchestra", "Band", "Institution", "Museum", "Library", "Scouts", "FC", "HC",
+                     "A.F.C.", "F.C."), ("ORGANIZATION", None)),
     **dict.fromkeys(("Foundation", "Charity", "Trust"), ("ORGANIZATION", "NGO")),
     **dict.fromkeys(("Council", "Commission", "Committee", "Agency", "Organisation", "Organization", "Union",
                      "Association", "Federation", "League", "Alliance", "Network", "Fund", "Authority",
@@ -147,6 +182,12 @@ INTL_WORDS = frozenset(("International", "World", "Global", "United", "Nations",
 ROLE_COUNTRY = {"home secretary": "GB", "shadow home secretary": "GB", "foreign secretary": "GB",
                 "shadow foreign secretary": "GB", "shadow chancellor": "GB", "chancellor of the exchequer": "GB",
                 "defense secretary": "US", "secretary of state": "US", "house speaker": "US"}
+# Abbreviated titles (lower case, without dots) -> the role they stand for, so "Maj. Gen." reads "major general".
+ROLE_ABBREV = {"gen": "general", "lt gen": "lieutenant general", "maj gen": "major general", "brig": "brigadier",
+               "brig gen": "brigadier general", "col": "colonel", "lt col": "lieutenant colonel", "adm": "admiral",
+               "pres": "president", "gov": "governor", "sen": "senator", "rep": "representative",
+               "prof": "professor", "insp": "inspector", "sgt": "sergeant", "det": "detective", "capt": "captain",
+               "maj": "major", "lt": "lieutenant"}
 RIGHTS_WORDS = frozenset(("Human", "Rights"))
 STATE_BANK_WORDS = frozenset(("Central", "State", "Reserve", "National"))
 
@@ -277,7 +318,9 @@ NOT_PERSON_WORDS = NOT_NAME | frozenset(ORG_HEADS) | LEADING_STOP
 # Words before a role that give it the article's country ("the country's defence minister").
 CONTEXT_COUNTRY = re.compile(r"(?:the )?(?:country|nation|state|province|region|government)['’]s $")
 # The start of an apposition after a name: "A B, the country's defence minister", "A B, who heads ...".
-APPOS_START = re.compile(r", (?:(?:who is|who was|who heads|now|then) )?(?:(?:the|a|an) )?")
+APPOS_START = re.compile(r", (?:\d{1,3}, )?(?:(?:who is|who was|who heads|now|then) )?(?:(?:the|a|an) )?")
+# A reporting frame right before a name: "said Gedion Timothewos", "according to Amina Yusuf".
+SAID_BEFORE = re.compile(r"(?:\b(?:said|says|told|added|according to|asked)) $")
 # "Reporting by A in B; Editing by C": a credit line names the newsroom's staff, not actors of the story.
 CREDIT_LINE = re.compile(
     r"\s*[(\[]?\s*(?:additional |further )?(?:reporting|editing|writing|compiled|produced|translated|fact-checked|"

@@ -59,6 +59,7 @@ class ActorTagger:
         base = read_builtin()
         entries = dictionary_entries(base, user_dictionaries)
         self.dictionary = ActorDictionary(base, entries, P.known_given_names(base))
+        self.dictionary.caps_words = O.caps_words(self.dictionary.given_names, P.blocked_words())
         self._local = threading.local()
 
     def organisation_spans(self, paragraphs: list[str]) -> list[list[tuple[int, int]]]:
@@ -101,7 +102,7 @@ class ActorTagger:
             pl = places[p] if p < len(places) else ()
             dm = demonyms[p] if p < len(demonyms) else ()
             out[p] = _paragraph(art, p, text, stage.orgs[p], stage.hits[p], stage.seqs[p], pl, dm)
-        P.link_surnames(art, paragraphs, out)
+        P.link_surnames(art, paragraphs, out, places)
         _count_types(out, counts)
         return ActorResult(out, roll_up(out), counts)
 
@@ -117,6 +118,7 @@ def _paragraph(art: C.Article, p: int, text: str, orgs: list[O.Org], hits, seqs,
     org_info: dict[tuple[int, int], ActorInfo] = {}
     if art.cue_orgs:
         orgs = O.with_cue_orgs(art.d, art.cue_orgs, text, orgs, places)
+    orgs = O.late_orgs(art.d, text, orgs, places, hits)
     for o in orgs:
         info = o.info if o.info is not None else C.pattern_info(o, art.primary)
         org_info[(o.s, o.e)] = info
