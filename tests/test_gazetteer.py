@@ -57,7 +57,9 @@ def test_flags_and_tables(gaz):
     assert gaz.key_flags[gaz.key_id("Police")] & gz.F_HARD
     assert gaz.key_flags[gaz.key_id("Pakistani")] & gz.F_DEMONYM
     assert gaz.demonym_targets[gaz.key_id("Pakistani")] == (("PK", None),)
-    assert gaz.key_flags[gaz.key_id("Indian Ocean")] & gz.F_BLOCKER
+    assert gaz.key_flags[gaz.key_id("New York Times")] & gz.F_BLOCKER
+    ocean = [gaz.entity(e) for e in gaz.key_cands[gaz.key_id("Indian Ocean")]]
+    assert [(o["kind"], o["country_code"]) for o in ocean] == [("water", "")]  # a place now (world_features.tsv)
     assert gaz.entity(gaz.key_qualifier[gaz.key_id("Tex.")])["admin1_code"] == "US.TX"
     assert gaz.m49["PK"] == "Southern Asia"
     assert gaz.m49["KE"] == "Eastern Africa"

@@ -52,3 +52,26 @@ def test_english_share_from_comparison_key_agrees():
         n1, s1 = language.english_share(text)
         n2, s2 = language.english_share(text, comparison_key(text))
         assert abs(n1 - n2) <= 1 and abs(s1 - s2) < 0.02  # apostrophes split words in one, not the other
+
+
+def test_name_heavy_english_on_its_own_is_english():
+    """py3langid reads the names as Malay; it is not confident, and the sentence has English words."""
+    text = "Prime Minister Shehbaz Sharif met President Asif Ali Zardari in Islamabad on Monday."
+    assert language.classify(text)[0] != "en" and language.classify(text)[1] < language.CONFIDENT
+    assert language.article_languages([text]) == ("en", ["en"])
+    assert language.article_languages(["Valid one about Lagos, Nigeria."]) == ("en", ["en"])
+    assert language.article_languages(["Short one."]) == ("und", ["und"])  # one English word is not enough
+
+
+def test_english_article_keeps_short_and_name_heavy_paragraphs_english():
+    lead = "The council said on Monday that the road would stay closed until the repairs were finished."
+    art, langs = language.article_languages([lead, "Results: Kenya 2 Ghana 1, Nigeria 0 Senegal 3.",
+                                             "Manchester United 2 Liverpool 1; Arsenal 0 Chelsea 0.",
+                                             "Der Bundeskanzler traf am Montag den Präsidenten in Berlin."])
+    assert art == "en" and langs == ["en", "en", "en", "de"]  # German is confident, so it stays German
+
+
+def test_other_languages_on_their_own_are_unchanged():
+    for text, lg in (("Le président a rencontré le Premier ministre à Paris lundi.", "fr"),
+                     ("El presidente se reunió con el primer ministro en Madrid el lunes.", "es")):
+        assert language.article_languages([text]) == (lg, [lg])

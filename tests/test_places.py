@@ -122,7 +122,8 @@ def test_short_forms_and_demonyms(tagger):
     dem = r.demonyms[0]
     assert [(d["text"], d["country_code"], d["admin1_code"]) for d in dem] == [("Pakistani", "PK", None),
                                                                                 ("Kurdish", "IQ", None)]
-    assert set(dem[0]) == {"text", "start", "end", "country_code", "admin1_code"}
+    assert set(dem[0]) == set(r.mentions[0][0])  # a full row of the places column, flagged
+    assert dem[0]["demonym"] is True and dem[0]["lat"] is None and r.mentions[0][0]["demonym"] is False
     assert text[dem[0]["start"] : dem[0]["end"]] == "Pakistani"
     assert r.countries[:2] == ["GB", "US"]
 

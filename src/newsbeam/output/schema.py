@@ -28,14 +28,18 @@ PLACE = pa.struct(
         _f("end", pa.int32(), "end offset, exclusive", "18"),
         _f("name", pa.string(), "canonical GeoNames name", "Quetta"),
         _f("geonameid", pa.int64(), "GeoNames id (null for user places without one)", "1167528"),
-        _f("kind", pa.string(), "country, admin1, admin2, city or user", "city"),
-        _f("country_code", pa.string(), "ISO 3166-1 alpha-2 of the place", "PK"),
+        _f("kind", pa.string(), "country, admin1, admin2, city, user; places that name no town: continent, region "
+           "(Middle East, Darfur), water (seas, lakes, rivers) or landform (mountains, deserts, islands)", "city"),
+        _f("country_code", pa.string(), "ISO 3166-1 alpha-2 of the place (null for a continent or a sea)", "PK"),
         _f("admin1_name", pa.string(), "first-level region name (null for countries)", "Balochistan"),
         _f("admin1_code", pa.string(), "GeoNames admin1 code, country-prefixed", "PK.02"),
-        _f("lat", pa.float64(), "latitude (WGS84)", "30.18"),
-        _f("lon", pa.float64(), "longitude (WGS84)", "67.00"),
-        _f("confidence", pa.float32(), "0..1, how sure the resolver is of this reading", "0.92"),
+        _f("lat", pa.float64(), "latitude (WGS84); countries and regions at their territory's centre; null for "
+           "demonyms", "30.18"),
+        _f("lon", pa.float64(), "longitude (WGS84); null for demonyms", "67.00"),
+        _f("confidence", pa.float32(), "0..1, how sure the resolver is of this reading (null for demonyms)", "0.92"),
         _f("metonymy", pa.bool_(), "the name stands for its government (also listed in actors)", "false"),
+        _f("demonym", pa.bool_(), "a demonym or adjective ('Pakistani') linked to its country or region, not a "
+           "place mention: filter with NOT demonym to count places only", "false"),
     ]
 )
 

@@ -89,7 +89,8 @@ def _build_places(cfg: TaggingConfig, shared: dict) -> Callable[[TagContext], Ta
                    "primary_region_code": pr.primary_region_code, "m49_subregion": pr.m49_subregion,
                    "countries": list(pr.countries), "regions": list(pr.regions)}
         counts["place-mentions"] += sum(len(m) for m in pr.mentions)
-        return TagResult(pr.mentions, article, counts, candidates=pr)
+        counts["place-demonyms"] += sum(len(d) for d in pr.demonyms)
+        return TagResult(pr.rows(), article, counts, candidates=pr)  # rows: mentions + flagged demonyms
 
     return tag
 

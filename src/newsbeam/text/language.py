@@ -11,6 +11,15 @@ few dozen function words that other languages do not use, so an article whose fi
 words) have at least 20% of them is English, and so is a paragraph of an English article with at least 8 words and
 15% of them. Anything else goes to py3langid (the article on its 1,000-character sample). A paragraph that fails the test (a quote in another language, a foreign footer) is classified by
 py3langid on its own. Other article languages are classified paragraph by paragraph.
+
+Short and name-heavy English (a sports result, a list of officials, "Prime Minister Shehbaz Sharif met President
+Asif Ali Zardari in Islamabad on Monday.") has few function words, and py3langid reads the names as Malay, Hausa
+or Maltese, so such paragraphs used to get no tags at all. Another language is therefore only believed when
+py3langid is confident of it (normalised probability >= ``CONFIDENT``; real French, German or Spanish sentences of
+one line score 0.9 and more, name-heavy English 0.1-0.5): in an English article a paragraph that is not
+confidently another language is English, and a text whose own language py3langid cannot tell with confidence is
+English when it has at least ``CUE_MIN`` English words (function words, weekdays, months, news titles and verbs),
+even below the 40 letters ``detect_lang`` needs.
 """
 
 from __future__ import annotations
@@ -31,7 +40,8 @@ def _get():
             if _identifier is None:
                 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-                ident = LanguageIdentifier.from_model_file(MODEL_FILE)
+                # Normalised probabilities (same ranking as raw scores): ``CONFIDENT`` compares with them.
+                ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
                 ident.set_languages(sorted({c for c in ident.nb_classes if len(c) == 2}))
                 _identifier = ident
     return _identifier
@@ -89,8 +99,46 @@ def english_share(text: str, key: str | None = None) -> tuple[int, float]:
     return len(words), sum(map(en.__contains__, words)) / len(words)
 
 
+CONFIDENT = 0.8
+CUE_MIN = 2
+# English words that are not function words but are frequent in exactly the short, name-heavy lines the function
+# word test misses (results, line-ups, who met whom on which day).
+_EN_CUES = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may june july august "
+    "september october november december one two three four five president minister prime governor mayor senator "
+    "secretary chief police officials government army rebels troops people week year years day today yesterday "
+    "met meets meeting visited said says told killed injured wounded arrested won beat scored drew lost results "
+    "match team league cup final against valid new old".split()
+)
+
+
+def classify(text: str) -> tuple[str, float]:
+    """(ISO 639-1 code, normalised probability) of ``text``; ("und", 0.0) with fewer than 40 letters."""
+    sample = text[:_SAMPLE_CHARS]
+    if not sample or not _enough_letters(sample):
+        return "und", 0.0
+    lg, prob = _get().classify(sample)
+    return lg, float(prob)
+
+
+def english_cues(text: str) -> int:
+    """How many of the words of ``text`` are English function words or English cue words."""
+    en, cues = _EN_FUNCTION, _EN_CUES
+    return sum(1 for w in _WORD.findall(text.lower()) if w in en or w in cues)
+
+
+def _text_language(text: str) -> str:
+    """The language of a text on its own: py3langid's when it is confident, English when py3langid is not and the
+    text has English words, else py3langid's guess ("und" when too short and not English)."""
+    lg, prob = classify(text)
+    if lg != "en" and prob < CONFIDENT and english_cues(text) >= CUE_MIN:
+        return "en"
+    return lg
+
+
 def article_languages(paragraphs: list[str], keys: list[str] | None = None) -> tuple[str, list[str]]:
-    """The article's language and each paragraph's; a paragraph too short to tell inherits the article's.
+    """The article's language and each paragraph's; a paragraph too short to tell inherits the article's, and in
+    an English article so does one that is not confidently another language.
 
     ``keys``: the paragraphs' comparison keys, if already computed (a faster English check).
     """
@@ -98,7 +146,7 @@ def article_languages(paragraphs: list[str], keys: list[str] | None = None) -> t
         return "und", []
     sample = "\n".join(paragraphs)[:_ARTICLE_SAMPLE]
     n, share = english_share(sample)
-    art = "en" if n >= 40 and share >= ARTICLE_MIN_SHARE else detect_lang(sample)
+    art = "en" if n >= 40 and share >= ARTICLE_MIN_SHARE else _text_language(sample)
     langs = []
     for i, p in enumerate(paragraphs):
         if art == "en":
@@ -106,6 +154,9 @@ def article_languages(paragraphs: list[str], keys: list[str] | None = None) -> t
             if n >= FAST_MIN_WORDS and share >= FAST_MIN_SHARE:
                 langs.append("en")
                 continue
-        lg = detect_lang(p)
+            lg, prob = classify(p)
+            langs.append(lg if lg != "en" and lg != "und" and prob >= CONFIDENT else "en")
+            continue
+        lg = _text_language(p)
         langs.append(art if lg == "und" else lg)
     return art, langs

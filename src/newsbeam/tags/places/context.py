@@ -9,12 +9,16 @@ from collections.abc import Callable, Container
 from newsbeam.tags.places.candidate import Candidate
 from newsbeam.tags.places.rules import (
     CAPITAL_PREPOSITIONS,
+    DISEASE_AFTER,
+    FACILITY_AFTER,
     FEATURE_HEADS,
     GEO_AFTER,
     LIST_GAPS,
     NOT_SENTENCE_END,
     ORG_BEFORE_OF,
     ORG_HEADS,
+    ORG_LOOKAHEAD,
+    ORG_SUFFIXES,
     PLACE_NOUNS_OF,
     PREFIX_OK,
     PREPOSITIONS,
@@ -37,15 +41,38 @@ def _read_after(c: Candidate, text: str) -> None:
     e = c.e
     if e + 1 < len(text) and text[e] == " ":
         nxt = next_word(text, e + 1)
-        if text[e + 1].isupper():
+        if nxt.lower() in DISEASE_AFTER:  # "West Nile virus", "Rift Valley Fever"
+            c.head = "disease"
+        elif text[e + 1].isupper():
             c.next_cap = True
             if nxt in FEATURE_HEADS:
                 c.head = "feature"
-            elif nxt in ORG_HEADS:
+            elif nxt in ORG_HEADS or _org_suffix_follows(text, e + 1):
                 c.head = "org"
         elif nxt in GEO_AFTER:
             c.prep = True
             c.unit = nxt in UNIT_NOUNS
+        elif nxt in FACILITY_AFTER:
+            c.facility = True
+
+
+def _org_suffix_follows(text: str, i: int) -> bool:
+    """Whether the run of capitalised words starting at ``i`` ends, within ``ORG_LOOKAHEAD`` words, in an
+    organisation suffix ("Science Magnet School", "Department of Agriculture", "Fresh LLC")."""
+    n = len(text)
+    for _ in range(ORG_LOOKAHEAD):
+        j = i
+        while j < n and not text[j].isspace() and text[j] not in ",;:()\"“”":
+            j += 1
+        word = text[i:j]
+        if not word[:1].isupper():
+            return False
+        if word in ORG_SUFFIXES or word.rstrip(".,") in ORG_SUFFIXES:
+            return True
+        if j >= n or text[j] != " ":
+            return False
+        i = j + 1
+    return False
 
 
 def _read_before(c: Candidate, text: str) -> None:

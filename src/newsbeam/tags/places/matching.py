@@ -72,7 +72,7 @@ class NameScanner:
                     ok = not (c.isalnum() or c == "_" or c == "@")
                 if ok and e < n:
                     c = text[e]
-                    ok = not (c.isalnum() or c == "_")
+                    ok = not (c.isalnum() or c == "_" or c == "$")  # "US$460 million", "HK$": a currency
                 if not ok:
                     nxt = s + 1
                     break

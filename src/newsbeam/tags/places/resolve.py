@@ -12,8 +12,8 @@ from collections.abc import Callable
 
 from newsbeam.tags.places.candidate import Candidate
 from newsbeam.tags.places.evidence import DEMONYM_WEIGHT, Evidence
-from newsbeam.tags.places.rules import gates
-from newsbeam.tags.places.table import F_FIRSTNAME, F_USER, Gazetteer
+from newsbeam.tags.places.rules import TITLES, gates
+from newsbeam.tags.places.table import F_FIRSTNAME, F_USER, FEATURE_KINDS, Gazetteer
 
 FIRE_MIN = 4.6  # a reading must score at least this (a town of ~40,000 people with no other evidence)
 MAX_CANDS = 40
@@ -84,6 +84,8 @@ class Resolver:
             real = ~ent if alt else ent
             kind = kinds[real]
             why = g_country if kind == "country" else (g_admin1 if kind == "admin1" else g_other)
+            if why is None and c.facility and cev and not cev.get(ccs[real]):
+                why = "facility"  # "Madina hospital" in a Somali story: a name, not Madinah in Saudi Arabia
             if why is not None:
                 blocked_by = blocked_by or why
                 continue
@@ -97,7 +99,8 @@ class Resolver:
             w = cev.get(ccs[real]) if cev else None
             if w:
                 sc += 1.0 + 0.5 * math.log1p(w)
-            elif cev and kind != "country" and pops[real] < FOREIGN_POP and not strong and not caps[real]:
+            elif (cev and kind != "country" and pops[real] < FOREIGN_POP and not strong and not caps[real]
+                  and kind not in FEATURE_KINDS):
                 sc -= foreign
             elif kind == "country" and rival_in_ev and not strong and not c.in_country_list:
                 sc -= foreign
@@ -136,6 +139,10 @@ class Resolver:
     def pair(self, x: Candidate, y: Candidate) -> None:
         """ "X, Y": keep only readings where Y contains X (Paris, Texas; Reading, Berkshire; Quetta, Pakistan)."""
         kind, cc, a1 = self._kind, self._cc, self._a1
+        if x.ents and y.ents:
+            kx, ky = kind[~x.ents[0] if x.ents[0] < 0 else x.ents[0]], kind[~y.ents[0] if y.ents[0] < 0 else y.ents[0]]
+            if kx == ky and kx in ("country", "admin1"):
+                return  # "California, Colorado", "China, Japan": a list of states or countries, not "Town, Region"
         yents = [~e if e < 0 else e for e in y.ents[:MAX_CANDS]]
         yents = [e for e in yents if kind[e] in ("country", "admin1", "admin2")]
         q = self._qual.get(y.kid)
@@ -207,7 +214,7 @@ class Resolver:
         self.resolve_all(cands, None, _never)
         for c in cands:
             b = c.best
-            if c.ents and b >= 0 and (c.strong > 0 or (c.margin >= 1.5 and (self._kind[b] in ("country", "admin1")
+            if c.ents and b >= 0 and not c.facility and (c.strong > 0 or (c.margin >= 1.5 and (self._kind[b] in ("country", "admin1")
                                                                  or self._pop[b] >= ANCHOR_POP))):
                 c.anchor = True
                 c.first = b
@@ -261,6 +268,20 @@ class Resolver:
             src = seen.get(c.kid)
             if src is not None:
                 c.best, c.score, c.margin, c.why = src.best, src.score - 1.0, src.margin, None
+
+
+    def person_sense(self, cands: list[Candidate]) -> None:
+        """A name the article uses as a person's surname ("Willie Campbell", "Annie Lennox", "President Zardari")
+        is that person again where it stands alone ("Campbell's lawyer said"): only a place preposition, a
+        "Town, Region" pair, a dateline or a unit noun keeps a later mention a place."""
+        first = self._first
+        surnames = {c.kid for c in cands
+                    if c.why in ("person", "name") and c.prev_cap and (c.prev_word in first or c.prev_word in TITLES)}
+        if not surnames:
+            return
+        for c in cands:
+            if c.best >= 0 and c.kid in surnames and not (c.prep or c.strong or c.dateline or c.unit):
+                c.best, c.why = -1, "person"
 
 
 def _never(c: Candidate) -> bool:

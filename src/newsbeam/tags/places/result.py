@@ -23,6 +23,15 @@ class PlaceResult:
     n_blocked: int = 0
     n_common_word_skipped: int = 0
 
+    def rows(self) -> list[list[dict]]:
+        """What the ``places`` column holds per paragraph: the mentions and the demonyms ("Pakistani", flagged
+        ``demonym``, no coordinates: an adjective says whose, not where), in text order. Analysts count or drop
+        the demonyms with one filter; the place mentions alone stay in ``mentions`` for the other taggers."""
+        out = []
+        for ms, ds in zip(self.mentions, self.demonyms, strict=True):
+            out.append(sorted((*ms, *ds), key=lambda m: m["start"]) if ds else ms)
+        return out
+
 
 def confidence(c: Candidate) -> float:
     base = 1.0 / (1.0 + math.exp(-(c.score - 4.0) / 1.5))
@@ -50,7 +59,19 @@ def mention(g: Gazetteer, c: Candidate, text: str, conf: float) -> dict:
         "lon": g.ent_lon[e],
         "confidence": conf,
         "metonymy": c.meto,
+        "demonym": False,
     }
+
+
+def demonym_row(g: Gazetteer, text: str, s: int, e: int, cc: str, a1: str | None) -> dict:
+    """A demonym as a row of the places column: the country (or region) it refers to, flagged, no point."""
+    ent = g.admin1_ent.get(a1) if a1 else g.country_ent.get(cc)
+    kind = g.ent_kind[ent] if ent is not None else ("admin1" if a1 else "country")
+    return {"text": text[s:e], "start": s, "end": e,
+            "name": g.ent_name[ent] if ent is not None else (g.admin1_name.get(a1) if a1 else g.country_name.get(cc)),
+            "geonameid": g.ent_gid[ent] if ent is not None else None, "kind": kind, "country_code": cc,
+            "admin1_name": g.admin1_name.get(a1) if a1 else None, "admin1_code": a1, "lat": None, "lon": None,
+            "confidence": None, "metonymy": False, "demonym": True}
 
 
 def summarise(g: Gazetteer, res: PlaceResult, cev: dict[str, float], aev: dict[str, float], order: dict[str, int]) -> None:

@@ -60,6 +60,25 @@ FEATURE_HEADS = frozenset(
     # Facilities named after a place or a sponsor ("the Emirates Stadium", "Jinnah International Airport").
     "Stadium Arena Airport International Hospital Hotel Prison Palace Cathedral Mosque".split()
 )
+# Lower-case facility nouns right after a name ("Madina hospital", "Kenyatta airport"): the facility may be named
+# after a place far away (Madina hospital is in Mogadishu), so only a reading in a country the article is about
+# is kept ("a Lagos hospital" in a Nigerian story is Lagos).
+FACILITY_AFTER = frozenset(
+    "hospital hospitals clinic airport airstrip stadium mosque church cathedral school college university hotel "
+    "prison jail barracks".split()
+)
+# Lower-case nouns right after a name that make it the name of a disease or a virus ("West Nile virus", "Rift
+# Valley fever", "Reston ebolavirus", "Lassa fever"), not a mention of the place.
+DISEASE_AFTER = frozenset("virus viruses ebolavirus fever".split())
+# Capitalised words that end the name of an organisation, a company or a facility a few words after a place name
+# ("Franklin Elementary", "Metz Fresh LLC", "Auckland Zoo"): the place is part of that name. Government bodies
+# and school districts are not here: "the U.S. Department of Agriculture" and "the Santa Ana Unified School
+# District" still say where.
+ORG_SUFFIXES = frozenset(
+    "Elementary Academy Zoo Company Corporation Corp Corp. Inc Inc. LLC Ltd Ltd. Group Association "
+    "Foundation Society University College Club Foods Farms".split()
+)
+ORG_LOOKAHEAD = 4  # capitalised words looked at after the name for an organisation suffix
 ORG_HEADS = frozenset(
     "Liberation Army Front Airways Airlines Times Post Herald Tribune Gazette Chronicle Institute University "
     "College Council Borough Police Rangers United Rovers Wanderers Athletic Albion FC City".split()

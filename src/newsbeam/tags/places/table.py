@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-KINDS = ("country", "admin1", "admin2", "city", "user")
+KINDS = ("country", "admin1", "admin2", "city", "user", "continent", "region", "water", "landform")
+# Places that name no town (``data/world_features.tsv``): never penalised as a small town abroad.
+FEATURE_KINDS = frozenset(("continent", "region", "water", "landform"))
 
 # Name flags
 F_COMMON = 1  # the name is an everyday English word

@@ -53,7 +53,7 @@ from newsbeam.tags.places.evidence import (
 from newsbeam.tags.places.matching import NameScanner
 from newsbeam.tags.places.metonymy import Metonymy
 from newsbeam.tags.places.resolve import Demonym, Resolver
-from newsbeam.tags.places.result import PlaceResult, confidence, mention, summarise
+from newsbeam.tags.places.result import PlaceResult, confidence, demonym_row, mention, summarise
 from newsbeam.tags.places.table import F_BLOCKER, F_DEMONYM, F_HARD, F_USER, Gazetteer
 from newsbeam.tags.spans import Occupancy
 
@@ -116,6 +116,7 @@ class PlaceTagger:
                 art.cands.extend(self._paragraph_candidates(art, p, text, blocked))
         ev = self._resolver.resolve_article(art.cands, art.demos)
         self._resolver.one_sense_per_article(art.cands)
+        self._resolver.person_sense(art.cands)
         self._metonymy.mark(art.cands, art.texts)
         fcev: dict[str, float] = {}
         faev: dict[str, float] = {}
@@ -231,8 +232,7 @@ class PlaceTagger:
             if a1:
                 faev[a1] = faev.get(a1, 0.0) + DEMONYM_WEIGHT
             if p != title_idx:
-                res.demonyms[p].append({"text": texts[p][s:e], "start": s, "end": e, "country_code": cc,
-                                        "admin1_code": a1})
+                res.demonyms[p].append(demonym_row(self.gaz, texts[p], s, e, cc, a1))
 
     def _add_evidence(self, ent: int, w: float, cev: dict[str, float], aev: dict[str, float]) -> None:
         cc = self._cc[ent]

@@ -11,18 +11,22 @@ from typing import Any
 
 from newsbeam.tags.places.names import usable_key, variants
 from newsbeam.tags.places.table import F_BLOCKER, F_COMMON, F_DEMONYM, F_HARD, F_USER, KINDS, Gazetteer
-from newsbeam.tags.yaml_load import safe_load
+from newsbeam.tags.yaml_load import load_user_yaml
 
 
 def read_user_file(path: str) -> list[dict[str, Any]]:
-    """Rows of a user gazetteer (YAML or CSV), normalised to dicts; a malformed file raises ValueError."""
-    text = Path(path).read_text(encoding="utf-8-sig")
+    """Rows of a user gazetteer (YAML or CSV), normalised to dicts; a malformed file raises a one-line ValueError
+    naming the file (the run reports it as a usage error; a YAML error or refusal used to escape as a traceback)."""
     if path.lower().endswith((".yaml", ".yml")):
-        data = safe_load(text) or []
+        data = load_user_yaml(path, "user gazetteer") or []
         rows = data.get("places", []) if isinstance(data, dict) else data
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             raise ValueError(f"{path}: expected a list of places (or a 'places:' list)")
     else:
+        try:
+            text = Path(path).read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError as e:
+            raise ValueError(f"user gazetteer {path}: not UTF-8 text (byte {e.start})") from None
         rows = list(csv.DictReader(io.StringIO(text)))
         for r in rows:
             al = r.get("aliases") or ""
