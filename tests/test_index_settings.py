@@ -51,3 +51,25 @@ def test_settings_mismatch_and_rebuild(tmp_path: Path, capsys):
     # And the old settings are now the refused ones.
     assert main(["run", str(day2), "--out", str(out), "--reprocess", *FAST]) == 2
     capsys.readouterr()
+
+
+def test_first_run_killed_at_publish_binds_no_settings(tmp_path: Path, capsys):
+    """#17 F: a first run with other MinHash settings killed at publish must not leave settings that refuse the next
+    run (which then suggested a `compact --rebuild-index` that cannot work on a folder with no published run)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    day1, out = tmp_path / "d1", tmp_path / "out"
+    day1.mkdir()
+    (day1 / "a.txt").write_text(f"Title: Station shut\nSource: Gazette\n\n{PARA}\n")
+    cfg = tmp_path / "k3.toml"
+    cfg.write_text("[dedup]\nshingle_size = 3\n")
+    for fault in ("publish-after-articles", "publish-before-record"):
+        r = subprocess.run([sys.executable, "-m", "newsbeam.cli", "run", str(day1), "--out", str(out), "--config",
+                            str(cfg), *FAST], capture_output=True, env={**os.environ, "NEWSBEAM_FAULT": fault})
+        assert r.returncode == -signal.SIGKILL
+    assert main(["run", str(day1), "--out", str(out), *FAST]) == 0
+    capsys.readouterr()
+    assert json.loads((out / "_index" / "settings.json").read_text())["minhash"]["shingle_size"] != 3

@@ -321,17 +321,13 @@ def _print_relation(rel, fmt: str) -> None:
 
 
 def _status(a: argparse.Namespace) -> int:
-    from newsbeam.output.store import Locked, OutputLock, replaced_run_ids, run_records
+    from newsbeam.output.store import State, lock_holder
 
     out = _require_out(a.out)
-    recs = run_records(out)
-    replaced = replaced_run_ids(out)
-    running = None
-    try:
-        with OutputLock(out, write_holder=False):
-            pass
-    except Locked as e:
-        running = str(e)
+    state = State.read(out)  # one snapshot; nothing is created or written (status works on a read-only folder)
+    recs = list(state.records)
+    replaced = state.replaced
+    running = lock_holder(out)
     if a.json:
         for r in recs:
             print(json.dumps({**r, "files_compacted": r["run_id"] in replaced}, sort_keys=True, default=str))
@@ -369,7 +365,7 @@ def _status(a: argparse.Namespace) -> int:
 def _maintain(a: argparse.Namespace) -> int:
     from newsbeam.commands.maintenance import rewrite
     from newsbeam.config import ConfigError, load
-    from newsbeam.output.store import IndexMismatch, check_index_settings
+    from newsbeam.output.store import IndexMismatch, check_index_settings, storage_problem
 
     out = _require_out(a.out).resolve()
     if a.command == "forget" and not (a.run or a.source):
@@ -379,7 +375,10 @@ def _maintain(a: argparse.Namespace) -> int:
     except ConfigError as e:
         raise UsageError(str(e)) from e
     rebuild = bool(getattr(a, "rebuild_index", False))
-    lock = take_lock(out)
+    try:
+        lock = take_lock(out)
+    except OSError as e:
+        raise UsageError(f"cannot write to the output folder {out}: {storage_problem(e) or e}") from e
     if lock is None:
         return EXIT_LOCKED
     try:
@@ -392,12 +391,20 @@ def _maintain(a: argparse.Namespace) -> int:
             res = rewrite(out, a.command, cfg, tuple(getattr(a, "run", ())), tuple(getattr(a, "source", ())), rebuild)
         except ValueError as e:
             raise UsageError(str(e)) from e
+        except Exception as e:
+            if storage_problem(e) is None:
+                raise
+            print(f"newsbeam: error: {a.command} stopped: cannot write to {out}: {storage_problem(e)}; the published "
+                  "state is unchanged", file=sys.stderr)
+            return EXIT_INTERNAL
     finally:
         lock.__exit__(None, None, None)
     if res.run_id is None:
         print(f"newsbeam {a.command}: nothing published in {a.out}")
     else:
         print(f"newsbeam {a.command}: wrote {res.run_id} " + json.dumps(res.counts, sort_keys=True))
+    for w in res.warnings:
+        print(f"newsbeam: warning: {a.command} {res.run_id} is published, but {w}", file=sys.stderr)
     return EXIT_OK
 
 

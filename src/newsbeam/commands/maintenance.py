@@ -3,7 +3,10 @@
 Both end the same way: the rows the views show (minus what is forgotten) are written once more as one new published
 "run" whose record lists the runs it ``replaces``; the views and the dedup index then read only the new files. The
 record is the switch, written atomically, so a kill before it leaves the old state and a kill after it leaves the new
-one (the next command deletes the replaced folders either way). Rows keep their original ``run_id``.
+one (the next command completes or removes what is left either way). Rows keep their original ``run_id``. The new
+files are written under ``OUT/_data/`` and the views file is built before the record, so no door shows them early;
+the replaced runs leave the table folders right after it, and their ``_data/`` files stay for the grace period so
+that readers holding the old views keep working (``store.cleanup_unpublished`` deletes them later).
 
 Forgetting paragraphs can orphan duplicates that pointed at them: each broken group is resolved again with the same
 rules as a run (earlier runs stay canonical, then earliest ``published``, smallest ``article_id``, ``para_index``);
@@ -16,7 +19,6 @@ groups, not of the dataset.
 
 from __future__ import annotations
 
-import json
 import shutil
 import time
 from collections import defaultdict
@@ -33,15 +35,17 @@ from newsbeam.dedup.index_format import INDEX_SCHEMA, index_entry
 from newsbeam.dedup.rules import DedupSettings, MinHasher, article_copy_of, jaccard
 from newsbeam.output import schema
 from newsbeam.output.store import (
+    DATA_DIR,
     TABLE_NAMES,
+    State,
+    _fault,
+    build_views_tmp,
     cleanup_unpublished,
     connect_views,
+    finish_switch,
     index_files,
-    live_runs,
     new_run_id,
     next_seq,
-    published_runs,
-    refresh_views,
     write_record,
 )
 from newsbeam.text.articles import published_us
@@ -52,6 +56,7 @@ from newsbeam.text.paragraphs import comparison_key
 class Outcome:
     run_id: str | None
     counts: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
 
 def _sql_str(s: str) -> str:
@@ -78,15 +83,16 @@ def rewrite(
     """Write the visible rows, minus forgotten ones, as one new run that replaces every live run. Caller holds the lock."""
     out = Path(out).resolve()
     cleanup_unpublished(out)
-    live = live_runs(out)
-    known = {r["run_id"] for r in published_runs(out)}
+    state = State.read(out)
+    live = state.live
+    known = {r["run_id"] for r in state.published}
     for rid in forget_runs:
         if rid not in known:
             raise ValueError(f"no published run {rid} in {out}")
     if not live:
         return Outcome(None, {})
     dedup = cfg.dedup
-    con = connect_views(out)
+    con = connect_views(out, state=state)
     counts: dict[str, int] = defaultdict(int)
     _keep_rows(con, forget_runs, forget_sources, counts)
 
@@ -95,15 +101,23 @@ def rewrite(
     _repair_articles(con, dedup, counts)
 
     run_id = new_run_id()
-    dest = {t: out / t / f"run-{run_id}" for t in (*TABLE_NAMES, "_index")}
-    _write_tables(con, dest)
-    _write_index(con, out, dest["_index"], dedup, hasher, promoted, rebuild_index, counts)
-    for t, tmp in _KEPT:
-        counts[t] = con.execute(f"SELECT count(*) FROM {tmp}").fetchone()[0]
-    record = _record(run_id, next_seq(out), kind, cfg, live, forget_runs, forget_sources, counts)
-    con.close()
-    _switch(out, record, live, dedup if rebuild_index else None)
-    return Outcome(run_id, dict(counts))
+    dest = {t: out / DATA_DIR / t / f"run-{run_id}" for t in TABLE_NAMES}
+    dest["_index"] = out / "_index" / f"run-{run_id}"
+    try:
+        _write_tables(con, dest)
+        _write_index(con, out, dest["_index"], dedup, hasher, promoted, rebuild_index, counts)
+        for t, tmp in _KEPT:
+            counts[t] = con.execute(f"SELECT count(*) FROM {tmp}").fetchone()[0]
+        record = _record(run_id, next_seq(out), kind, cfg, live, forget_runs, forget_sources, counts)
+        record["index_rebuilt"] = rebuild_index
+        con.close()
+        warnings = _switch(out, record, state, dedup if rebuild_index else None)
+    except BaseException:
+        if not (out / "_runs" / f"{run_id}.json").exists():  # not published: take back what was written
+            for d in dest.values():
+                shutil.rmtree(d, ignore_errors=True)
+        raise
+    return Outcome(run_id, dict(counts), warnings)
 
 
 def _keep_rows(con, forget_runs: tuple[str, ...], forget_sources: tuple[str, ...], counts) -> None:
@@ -182,17 +196,23 @@ def _record(
     }
 
 
-def _switch(out: Path, record: dict, live: list[dict], rebuilt: DedupSettings | None) -> None:
-    """Publish the new run (its record is the switch), then delete the folders of the runs it replaces."""
-    write_record(out, record)  # the switch
-    if rebuilt is not None:
-        (out / "_index" / "settings.json").write_text(
-            json.dumps({"minhash": rebuilt.index_settings(), "near": rebuilt.near}, indent=2, sort_keys=True) + "\n"
-        )
-    refresh_views(out)
-    for r in live:
-        for t in (*TABLE_NAMES, "_index"):
-            shutil.rmtree(out / t / f"run-{r['run_id']}", ignore_errors=True)
+def _switch(out: Path, record: dict, state: State, rebuilt: DedupSettings | None) -> list[str]:
+    """Publish the new run: views file built first, the record is the switch, then views, folders, settings.
+
+    The replaced runs leave the table folders now; their ``_data/`` files stay for the grace period (readers that
+    opened the old views read them), and ``cleanup_unpublished`` deletes them later. Returns warnings of steps
+    after the switch that could not be done (the next command completes them).
+    """
+    views = build_views_tmp(out, state.with_record(record))
+    try:
+        _fault("compact-before-record")
+        write_record(out, record)  # the switch
+    except BaseException:
+        views.unlink(missing_ok=True)
+        raise
+    settings = {"minhash": rebuilt.index_settings(), "near": rebuilt.near} if rebuilt is not None else None
+    return finish_switch(out, views, [record["run_id"]], record["replaces"], out / "_staging" / record["run_id"],
+                         settings)
 
 
 def _repair_groups(con, dedup: DedupSettings, hasher: MinHasher | None, counts) -> set[tuple[str, int]]:

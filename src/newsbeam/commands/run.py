@@ -32,16 +32,18 @@ from newsbeam.errors import (
 from newsbeam.ingest.sources import list_inputs
 from newsbeam.output.schema import SCHEMA_VERSION
 from newsbeam.output.store import (
+    DATA_DIR,
+    TABLE_NAMES,
     IndexMismatch,
+    State,
     check_index_settings,
     cleanup_unpublished,
-    forgotten_run_ids,
     index_files,
     new_run_id,
     next_seq,
     publish,
-    published_runs,
     refresh_views,
+    storage_problem,
     take_lock,
     views_stale,
     write_record,
@@ -72,8 +74,9 @@ def select_inputs(refs: list, out: Path, reprocess: bool) -> tuple[list, list, f
     """
     done: set[str] = set()
     seen_uris: set[str] = set()
-    forgotten = forgotten_run_ids(out)
-    for r in published_runs(out):
+    state = State.read(out)
+    forgotten = state.forgotten
+    for r in state.published:
         if r["run_id"] in forgotten:
             continue
         for i in r.get("inputs", []):
@@ -191,13 +194,23 @@ def run_command(a: Namespace, overrides: dict, beam_args: list[str], log: loggin
     out = Path(a.out).resolve()
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out is not a folder: {a.out}")
-    lock = take_lock(out)
+    try:
+        lock = take_lock(out)
+    except OSError as e:  # read-only folder or file system, no permission, or no space for the lock file
+        raise UsageError(f"cannot write to the output folder {out}: {storage_problem(e) or e}") from e
     if lock is None:
         return EXIT_LOCKED
     try:
         return _run_locked(cfg, refs, out, beam_args, log, quiet=a.quiet)
+    except StorageFailure as e:
+        print(f"newsbeam: error: {e}", file=sys.stderr)
+        return EXIT_INTERNAL
     finally:
         lock.__exit__(None, None, None)
+
+
+class StorageFailure(Exception):
+    """The output folder could not take a write (disk full, read-only, no permission): one line, exit 1."""
 
 
 def _local_runner(beam_args: list[str]) -> bool:
@@ -241,27 +254,38 @@ def _input_list(todo: list, unreachable: set[str] = frozenset()) -> list[dict]:
 
 def _run_locked(cfg: Config, refs: list, out: Path, beam_args: list[str], log: logging.Logger, quiet: bool) -> int:
     """Clean up, pick the inputs, run the graph under the watchdog, then publish (``_finish``). Caller holds the lock."""
-    _prepare_out(out, cfg, log)
+    try:
+        _prepare_out(out, cfg, log)
+    except OSError as e:
+        if storage_problem(e) is None:
+            raise
+        raise StorageFailure(f"cannot write to {out}: {storage_problem(e)}; nothing was run") from e
     todo, skipped, superseded = select_inputs(refs, out, cfg.reprocess)
     run_id = new_run_id()
     staging = out / "_staging" / run_id
-    staging.mkdir(parents=True)
     started = _now()
     t0 = time.monotonic()
     attempt = _Attempt(cfg, out, staging, _running_record(run_id, next_seq(out), started, cfg, beam_args, out), todo, t0)
-    log.info("newsbeam %s: run %s, %d inputs (%d already done), workers %d", __version__, run_id, len(todo),
-             len(skipped), cfg.workers)
-    with RunWatchdog(cfg.max_runtime, attempt.on_stop) as watchdog:
-        counts = _run_pipeline(attempt, superseded, beam_args, log, quiet)
-        return _finish(attempt, counts, skipped, log, quiet, watchdog)
+    try:
+        staging.mkdir(parents=True)
+        log.info("newsbeam %s: run %s, %d inputs (%d already done), workers %d", __version__, run_id, len(todo),
+                 len(skipped), cfg.workers)
+        with RunWatchdog(cfg.max_runtime, attempt.on_stop) as watchdog:
+            counts = _run_pipeline(attempt, superseded, beam_args, log, quiet)
+            return _finish(attempt, counts, skipped, log, quiet, watchdog)
+    except Exception as e:
+        problem = storage_problem(e)
+        if problem is None:
+            raise
+        raise StorageFailure(attempt.storage_failed(problem)) from e
 
 
 def _prepare_out(out: Path, cfg: Config, log: logging.Logger) -> None:
     """Remove what an unfinished run left, bring the views up to date, and refuse an index built with other settings."""
     removed = cleanup_unpublished(out)
     if removed:
-        log.info("removed leftovers of an unfinished run: %s", ", ".join(removed))
-    if views_stale(out):
+        log.info("completed or removed what earlier commands left: %s", ", ".join(removed))
+    if removed or views_stale(out):
         refresh_views(out)
     try:
         check_index_settings(out, cfg.dedup.index_settings(), cfg.dedup.near)
@@ -319,6 +343,18 @@ class _Attempt:
         with contextlib.suppress(Exception):
             write_record(self.out, rec)
 
+    def storage_failed(self, problem: str) -> str:
+        """Take back everything of this unpublished run (space first), then try to write its failed record; the
+        one line the user gets."""
+        run_id = self.record["run_id"]
+        shutil.rmtree(self.staging, ignore_errors=True)
+        for d in [*(self.out / DATA_DIR / t / f"run-{run_id}" for t in TABLE_NAMES), self.out / "_index" / f"run-{run_id}"]:
+            shutil.rmtree(d, ignore_errors=True)
+        rec = self.out / "_runs" / f"{run_id}.json"
+        self.failed("failed", f"cannot write to the output folder: {problem}")
+        where = f"the failed run is recorded in {rec}" if rec.exists() else "no run record could be written"
+        return f"run {run_id} stopped: cannot write to {self.out}: {problem}; nothing was published, {where}"
+
     def on_stop(self, kind: str) -> None:
         """Called by the watchdog (max_runtime or Ctrl-C) before it ends the process: nothing is published."""
         stage, max_runtime = self.stage_now(), self.cfg.max_runtime
@@ -357,8 +393,10 @@ def _run_pipeline(attempt: _Attempt, superseded: frozenset[int], beam_args: list
         raise
     except Exception as e:
         park_if_stopping()  # the watchdog is stopping the run (and killed what raised this): it reports
-        attempt.failed("failed", f"{type(e).__name__}: {e}")
         kill_descendants()
+        if storage_problem(e) is not None:
+            raise  # the caller frees the space, writes the record and says it in one line
+        attempt.failed("failed", f"{type(e).__name__}: {e}")
         tail = log_tail(log_path)
         if tail:
             print(f"newsbeam: last lines of {log_path}:\n{tail}", file=sys.stderr)
@@ -403,7 +441,8 @@ def _finish(attempt: _Attempt, counts: dict, skipped: list, log: logging.Logger,
     record["exit_code"] = EXIT_REJECTS if exceeded else EXIT_OK
     attempt.stage = "publishing"
     with watchdog.publishing():
-        publish(out, run_id, staging, record)
+        for warning in publish(out, run_id, staging, record):
+            log.warning("newsbeam: warning: run %s is published, but %s", run_id, warning)
     if not quiet:
         print(_human(summary, Counter(counts), cfg, run_id, out))
     print(json.dumps({"newsbeam_summary": {"run_id": run_id, "status": record["status"], **summary}}, sort_keys=True))

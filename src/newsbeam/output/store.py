@@ -2,23 +2,31 @@
 
 Layout of ``OUT``::
 
-    articles/run-<run_id>/part-NNNNN.parquet     (also paragraphs/, rejects/)
-    _index/run-<run_id>/part-NNNNN.parquet        canonical paragraphs' hashes and MinHash data (cross-run dedup)
-    _index/settings.json                          MinHash settings the index was built with
-    _runs/<run_id>.json                           one record per run, written last: a run without it is not published
-    _staging/<run_id>/                            work in progress; never read by views; removed by the next run
-    newsbeam.duckdb                               views over the published runs, replaced atomically
-    .lock                                         flock'ed by the running job; the kernel releases it if we die
+    _data/articles/run-<run_id>/part-NNNNN.parquet  the files the views read (also paragraphs/, rejects/)
+    articles/run-<run_id>/part-NNNNN.parquet        the same files (hard links), for ``read_parquet`` globs
+    _index/run-<run_id>/part-NNNNN.parquet          canonical paragraphs' hashes and MinHash data (cross-run dedup)
+    _index/settings.json                            MinHash settings the index was built with
+    _runs/<run_id>.json                             one record per run: a run without a published one is not there
+    _staging/<run_id>/                              work in progress; never read; removed by the next run
+    newsbeam.duckdb                                 views over the published runs, replaced atomically
+    .lock                                           flock'ed by the running job; the kernel releases it if we die
 
-Publication order makes ``kill -9`` safe at any moment: files are moved from staging into ``run-<run_id>`` folders,
-then the run record is written (atomically), then the DuckDB file is replaced (atomically). Views only list files of
-runs that have a record, so a query sees the previous complete state until the new database file lands; folders
-without a record are leftovers of a killed run and are deleted by the next run.
+Every door shows a published state. A run's files go from staging to ``_data/`` (which no documented glob reaches),
+the new views file is built beside the old one, then the record is written (the switch), the views file renamed
+into place, and only then do the ``articles/`` ``paragraphs/`` ``rejects/`` folders get the run (one rename per
+table). ``kill -9`` before the record leaves every door on the previous state; after it, the next run, compact or
+forget completes what is missing (``recover``).
+
+Readers take ONE snapshot of the records (``State``) and list ``_data/`` files of its live runs. Files that a compact
+or forget replaced leave the globs at once but stay in ``_data/`` for a grace period (``NEWSBEAM_REPLACED_GRACE_S``,
+an hour by default), so a query or a DuckDB connection opened on the old views keeps working; the first run,
+compact or forget after that deletes them.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
 import os
@@ -27,6 +35,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -40,6 +49,11 @@ from newsbeam.output.staging import INDEX_SCHEMA
 
 TABLE_NAMES = ("articles", "paragraphs", "rejects")
 DB_NAME = "newsbeam.duckdb"
+DATA_DIR = "_data"
+GRACE_ENV = "NEWSBEAM_REPLACED_GRACE_S"
+DEFAULT_GRACE_S = 3600.0
+# errnos that mean "the output folder cannot take this write" rather than a bug: reported in one line.
+STORAGE_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG)
 
 
 class Locked(RuntimeError):
@@ -89,11 +103,58 @@ class OutputLock:
             self.fd = None
 
 
+def lock_holder(out: Path) -> str | None:
+    """Who holds ``OUT/.lock`` right now, or None; never creates or writes anything (``status`` on a read-only folder).
+
+    A missing ``.lock`` means no run ever started here; ``flock`` works on a descriptor opened read-only.
+    """
+    path = Path(out) / ".lock"
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 200).decode(errors="replace").strip()
+            return f"another newsbeam run holds {path} ({holder or 'unknown holder'})"
+        except OSError:
+            return None
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(fd)
+
+
+def storage_problem(exc: BaseException) -> str | None:
+    """The OS's words when ``exc`` (or what caused it) is a write the output folder could not take, else None.
+
+    Beam wraps a worker's ``OSError`` in its own exceptions as text, so the text is searched too.
+    """
+    seen: set[int] = set()
+    e: BaseException | None = exc
+    while e is not None and id(e) not in seen:
+        seen.add(id(e))
+        if isinstance(e, OSError) and e.errno in STORAGE_ERRNOS:
+            return os.strerror(e.errno)
+        for no in STORAGE_ERRNOS:
+            if f"[Errno {no}]" in str(e) or (no != errno.EPERM and os.strerror(no) in str(e)):
+                return os.strerror(no)
+        e = e.__cause__ or e.__context__
+    return None
+
+
 def _write_json_atomic(path: Path, data: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):  # a full disk must not leave a 0-byte record behind for ever
+            tmp.unlink()
+        raise
 
 
 def run_records(out: Path) -> list[dict]:
@@ -107,24 +168,58 @@ def run_records(out: Path) -> list[dict]:
     return sorted(recs, key=lambda r: (r.get("seq", 0), r.get("run_id", "")))
 
 
+@dataclass(frozen=True)
+class State:
+    """The run records, read ONCE: every answer a reader or writer derives (published, replaced, live) comes from
+    the same snapshot, so a compact that lands in the middle cannot make a view list both the old and the new files.
+    """
+
+    records: tuple[dict, ...]
+
+    @classmethod
+    def read(cls, out: Path) -> State:
+        return cls(tuple(run_records(out)))
+
+    def with_record(self, record: dict) -> State:
+        """This state plus a record about to be written (the views file is built before the switch)."""
+        rest = [r for r in self.records if r.get("run_id") != record["run_id"]]
+        return State(tuple(sorted([*rest, record], key=lambda r: (r.get("seq", 0), r.get("run_id", "")))))
+
+    @property
+    def published(self) -> list[dict]:
+        return [r for r in self.records if r.get("published")]
+
+    @property
+    def replaced(self) -> set[str]:
+        """Runs whose files a published compaction rewrote: their records stay (ids, order, inputs), their files go."""
+        return {i for r in self.published for i in r.get("replaces", [])}
+
+    @property
+    def forgotten(self) -> set[str]:
+        """Runs removed with ``newsbeam forget --run``: their inputs no longer count as processed."""
+        return {i for r in self.published for i in r.get("forgets_runs", [])}
+
+    @property
+    def live(self) -> list[dict]:
+        """Published runs whose files the views read."""
+        gone = self.replaced
+        return [r for r in self.published if r["run_id"] not in gone]
+
+
 def published_runs(out: Path) -> list[dict]:
-    return [r for r in run_records(out) if r.get("published")]
+    return State.read(out).published
 
 
 def replaced_run_ids(out: Path) -> set[str]:
-    """Runs whose files a published compaction rewrote: their records stay (ids, order, inputs), their files go."""
-    return {i for r in published_runs(out) for i in r.get("replaces", [])}
+    return State.read(out).replaced
 
 
 def forgotten_run_ids(out: Path) -> set[str]:
-    """Runs removed with ``newsbeam forget --run``: their inputs no longer count as processed."""
-    return {i for r in published_runs(out) for i in r.get("forgets_runs", [])}
+    return State.read(out).forgotten
 
 
 def live_runs(out: Path) -> list[dict]:
-    """Published runs whose files the views read."""
-    gone = replaced_run_ids(out)
-    return [r for r in published_runs(out) if r["run_id"] not in gone]
+    return State.read(out).live
 
 
 def next_seq(out: Path) -> int:
@@ -135,25 +230,131 @@ def write_record(out: Path, record: dict) -> None:
     _write_json_atomic(Path(out) / "_runs" / f"{record['run_id']}.json", record)
 
 
-def cleanup_unpublished(out: Path) -> list[str]:
-    """Remove staging folders and run folders that have no published record (leftovers of killed runs)."""
+def run_dir(out: Path, table: str, run_id: str) -> Path:
+    """Where a run's files of ``table`` live: ``_data/`` (folders published before it existed: the table folder)."""
+    d = Path(out) / DATA_DIR / table / f"run-{run_id}"
+    return d if d.is_dir() else Path(out) / table / f"run-{run_id}"
+
+
+def run_files(out: Path, table: str, run_id: str) -> list[str]:
+    return sorted(str(p) for p in run_dir(out, table, run_id).glob("*.parquet"))
+
+
+def grace_seconds() -> float:
+    """How long files replaced by a compact or forget stay in ``_data/`` for readers that opened the old views."""
+    try:
+        return max(0.0, float(os.environ.get(GRACE_ENV, DEFAULT_GRACE_S)))
+    except ValueError:
+        return DEFAULT_GRACE_S
+
+
+def _link_tree(src: Path, dest: Path, work: Path) -> None:
+    """Make ``dest`` a folder of hard links to ``src``'s files, appearing at once (built in ``work``, renamed).
+
+    A file system without hard links gets copies (twice the space, same result).
+    """
+    tmp = work / f"link-{secrets.token_hex(4)}"
+    tmp.mkdir(parents=True)
+    for f in sorted(src.glob("*.parquet")):
+        try:
+            os.link(f, tmp / f.name)
+        except OSError as e:
+            if e.errno not in (errno.EXDEV, errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK):
+                raise
+            shutil.copy2(f, tmp / f.name)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    os.rename(tmp, dest)
+
+
+def expose(out: Path, run_id: str, work: Path) -> None:
+    """Give a published run its ``articles/`` ``paragraphs/`` ``rejects/`` folders (one rename each)."""
     out = Path(out)
-    published = {r["run_id"] for r in live_runs(out)}
-    removed = []
+    for t in TABLE_NAMES:
+        src, dest = out / DATA_DIR / t / f"run-{run_id}", out / t / f"run-{run_id}"
+        if src.is_dir() and not dest.exists():
+            _link_tree(src, dest, work)
+
+
+def hide(out: Path, run_ids: list[str]) -> None:
+    """Take replaced runs out of the table folders (their ``_data/`` files stay for the grace period)."""
+    for rid in run_ids:
+        for t in TABLE_NAMES:
+            d = Path(out) / t / f"run-{rid}"
+            if d.is_dir() and (Path(out) / DATA_DIR / t / f"run-{rid}").is_dir():
+                shutil.rmtree(d, ignore_errors=True)
+
+
+def cleanup_unpublished(out: Path) -> list[str]:
+    """Bring the folder to its published state after whatever happened (``recover``); returns what changed.
+
+    Removes staging, temporary records and every run folder without a published record; completes a run or
+    compact killed after its record (table folders, replaced folders hidden, settings); moves folders published
+    before ``_data/`` existed there (hard links); deletes replaced files past the grace period. Caller holds the lock.
+    """
+    out = Path(out)
+    st = State.read(out)
+    published = {r["run_id"] for r in st.published}
+    replaced = st.replaced
+    changed: list[str] = []
     staging = out / "_staging"
     if staging.exists():
         for d in staging.iterdir():
             shutil.rmtree(d, ignore_errors=True)
-            removed.append(str(d.relative_to(out)))
-    for table in (*TABLE_NAMES, "_index"):
-        base = out / table
-        if not base.exists():
-            continue
-        for d in base.glob("run-*"):
+            changed.append(str(d.relative_to(out)))
+    for tmp in [*(out / "_runs").glob(".*.tmp-*"), *out.glob(f".{DB_NAME}.tmp-*")]:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+            changed.append(str(tmp.relative_to(out)))
+    bases = [out / t for t in TABLE_NAMES] + [out / DATA_DIR / t for t in TABLE_NAMES] + [out / "_index"]
+    for base in bases:
+        for d in base.glob("run-*") if base.exists() else ():
             if d.name[4:] not in published:
                 shutil.rmtree(d, ignore_errors=True)
-                removed.append(str(d.relative_to(out)))
-    return removed
+                changed.append(str(d.relative_to(out)))
+    work = staging / f"recover-{os.getpid()}"
+    for r in st.live:
+        rid = r["run_id"]
+        for t in TABLE_NAMES:
+            data, table = out / DATA_DIR / t / f"run-{rid}", out / t / f"run-{rid}"
+            if not data.is_dir() and table.is_dir():
+                _link_tree(table, data, work)
+                changed.append(str(data.relative_to(out)))
+            elif data.is_dir() and not table.exists():
+                _link_tree(data, table, work)
+                changed.append(str(table.relative_to(out)))
+    when = {}
+    for r in st.published:
+        for rid in r.get("replaces", []):
+            with contextlib.suppress(OSError):
+                when[rid] = (out / "_runs" / f"{r['run_id']}.json").stat().st_mtime
+    grace, now = grace_seconds(), time.time()
+    for rid in sorted(replaced):
+        doomed = [out / t / f"run-{rid}" for t in TABLE_NAMES] + [out / "_index" / f"run-{rid}"]
+        if now - when.get(rid, 0.0) >= grace:
+            doomed += [out / DATA_DIR / t / f"run-{rid}" for t in TABLE_NAMES]
+        for d in doomed:
+            if d.is_dir():
+                shutil.rmtree(d, ignore_errors=True)
+                changed.append(str(d.relative_to(out)))
+    shutil.rmtree(work, ignore_errors=True)
+    _settle_index_settings(out, st)
+    return changed
+
+
+def _settle_index_settings(out: Path, st: State) -> None:
+    """``_index/settings.json`` describes the live index: none without a published run; a rebuild's settings."""
+    path = out / "_index" / "settings.json"
+    if not st.live:
+        with contextlib.suppress(OSError):
+            path.unlink()
+        return
+    last = st.live[-1]
+    if last.get("index_rebuilt"):
+        want = {"minhash": last["index_settings"], "near": last["dedup"]["near"]}
+        with contextlib.suppress(OSError, json.JSONDecodeError):
+            if json.loads(path.read_text(encoding="utf-8")) == want:
+                return
+        _write_json_atomic(path, want)
 
 
 # --- Cross-run index ------------------------------------------------------------------------------------------
@@ -162,7 +363,7 @@ def cleanup_unpublished(out: Path) -> list[str]:
 def check_index_settings(out: Path, settings: dict, near: bool) -> None:
     """Refuse to mix MinHash settings: signatures made with other permutations cannot be compared."""
     path = Path(out) / "_index" / "settings.json"
-    if not path.exists():
+    if not path.exists() or not State.read(out).live:  # an empty index (a first run killed) binds nobody
         return
     old = json.loads(path.read_text(encoding="utf-8"))
     old_settings = old.get("minhash", {})
@@ -181,10 +382,11 @@ def index_files(out: Path) -> list[tuple[str, tuple[int, ...]]]:
     """
     from newsbeam.text.articles import uri_hash
 
-    forgotten = forgotten_run_ids(out)
+    st = State.read(out)
+    forgotten = st.forgotten
     first: dict[str, int] = {}
     last: dict[str, int] = {}
-    for r in published_runs(out):
+    for r in st.published:
         if r["run_id"] in forgotten:
             continue
         for i in r.get("inputs", []):
@@ -195,7 +397,7 @@ def index_files(out: Path) -> list[tuple[str, tuple[int, ...]]]:
             last[i["uri"]] = max(last.get(i["uri"], seq), seq)
     again = [(u, first[u], last[u]) for u in last if last[u] > first[u]]
     files = []
-    for r in live_runs(out):
+    for r in st.live:
         seq = int(r.get("seq", 0))
         stale = tuple(sorted({uri_hash(u) for u, f, la in again if f <= seq < la}))
         for p in sorted((Path(out) / "_index" / f"run-{r['run_id']}").glob("*.parquet")):
@@ -229,24 +431,58 @@ def _fault(point: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-def publish(out: Path, run_id: str, staging: Path, record: dict) -> None:
+def publish(out: Path, run_id: str, staging: Path, record: dict) -> list[str]:
+    """Make the staged run the published state of every door; returns the warnings of steps after the switch.
+
+    Before the record: files into ``_data/`` and ``_index/`` (no glob reaches them) and the new views file beside
+    the old one. The record is the switch. After it: the views file renamed into place, the table folders linked,
+    the settings written. A failure before the switch raises (nothing published); after it, the run is published
+    and what could not be finished is returned as warnings (``recover`` finishes it on the next command).
+    """
     out = Path(out)
-    _move_parts(list((staging / "tables" / "articles").glob("*.parquet")), out / "articles" / f"run-{run_id}", schema.ARTICLES)
+    data = out / DATA_DIR
+    _move_parts(list((staging / "tables" / "articles").glob("*.parquet")), data / "articles" / f"run-{run_id}",
+                schema.ARTICLES)
     _fault("publish-after-articles")
-    _move_parts(
-        list((staging / "tables" / "paragraphs").glob("*.parquet")), out / "paragraphs" / f"run-{run_id}", schema.PARAGRAPHS
-    )
-    _move_parts(list((staging / "rejects").glob("*.parquet")), out / "rejects" / f"run-{run_id}", schema.REJECTS)
+    _move_parts(list((staging / "tables" / "paragraphs").glob("*.parquet")), data / "paragraphs" / f"run-{run_id}",
+                schema.PARAGRAPHS)
+    _move_parts(list((staging / "rejects").glob("*.parquet")), data / "rejects" / f"run-{run_id}", schema.REJECTS)
     _move_parts(list((staging / "index").glob("*.parquet")), out / "_index" / f"run-{run_id}", INDEX_SCHEMA)
-    settings_path = out / "_index" / "settings.json"
-    if not settings_path.exists() or record.get("dedup", {}).get("near"):
-        _write_json_atomic(settings_path, {"minhash": record["index_settings"], "near": record["dedup"]["near"]})
-    _fault("publish-before-record")
     record = {**record, "published": True}
-    write_record(out, record)
-    _fault("publish-before-views")
-    shutil.rmtree(staging, ignore_errors=True)
-    refresh_views(out)
+    views = build_views_tmp(out, State.read(out).with_record(record))
+    _fault("publish-before-record")
+    try:
+        write_record(out, record)  # the switch
+    except BaseException:
+        with contextlib.suppress(OSError):
+            views.unlink()
+        raise
+    return finish_switch(out, views, [run_id], [], staging, settings=(
+        {"minhash": record["index_settings"], "near": record["dedup"]["near"]}
+        if record.get("dedup", {}).get("near") or not (out / "_index" / "settings.json").exists() else None))
+
+
+def finish_switch(out: Path, views: Path, new: list[str], replaced: list[str], work: Path,
+                  settings: dict | None) -> list[str]:
+    """Everything after a record was written: views file, table folders, settings. Never raises: the record is
+    written, so the run is published; a step that fails is a warning and the next command completes it."""
+    warnings = []
+    steps = [("the views file", lambda: (_fault("publish-before-views"), install_views(out, views))),
+             ("the table folders", lambda: (_fault("publish-before-folders"), hide(out, replaced),
+                                            [expose(out, rid, work) for rid in new]))]
+    if settings is not None:
+        steps.append(("_index/settings.json",
+                      lambda: _write_json_atomic(Path(out) / "_index" / "settings.json", settings)))
+    for what, step in steps:
+        try:
+            step()
+        except Exception as e:  # noqa: BLE001 - published already; reported, completed by the next command
+            warnings.append(f"{what} could not be updated ({storage_problem(e) or e}); the next run, compact or "
+                            "forget completes it")
+    with contextlib.suppress(OSError):
+        views.unlink()
+    shutil.rmtree(work, ignore_errors=True)
+    return warnings
 
 
 # --- Views ----------------------------------------------------------------------------------------------------
@@ -256,18 +492,23 @@ def _sql_list(paths: list[str]) -> str:
     return "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
 
 
-def view_sql(out: Path) -> list[str]:
-    """SQL that defines the views over the published runs (absolute paths, so any working directory works)."""
+def view_sql(out: Path, state: State | None = None) -> list[str]:
+    """SQL that defines the views over the published runs (absolute paths, so any working directory works).
+
+    Built from one snapshot of the records and the ``_data/`` files of its live runs, which stay in place while
+    any view built from that snapshot may read them.
+    """
     out = Path(out).resolve()
-    runs = published_runs(out)
-    live = live_runs(out)
+    state = state or State.read(out)
+    runs = state.published
+    live = state.live
     stmts = []
     values = ", ".join(f"('{r['run_id']}', {int(r['seq'])})" for r in runs) or "('', 0)"
     stmts.append(f"CREATE OR REPLACE TABLE runs_order AS SELECT * FROM (VALUES {values}) t(run_id, seq)")
     for table in TABLE_NAMES:
         files = []
         for r in live:
-            files += sorted(str(p) for p in (out / table / f"run-{r['run_id']}").glob("*.parquet"))
+            files += run_files(out, table, r["run_id"])
         if files:
             src = f"read_parquet({_sql_list(files)}, union_by_name = true)"
         else:
@@ -307,10 +548,11 @@ def _empty_table_sql(table: str) -> str:
     return f"CREATE OR REPLACE TABLE empty_{table} ({cols})"
 
 
-def connect_views(out: Path, con: duckdb.DuckDBPyConnection | None = None) -> duckdb.DuckDBPyConnection:
+def connect_views(out: Path, con: duckdb.DuckDBPyConnection | None = None,
+                  state: State | None = None) -> duckdb.DuckDBPyConnection:
     """An in-memory connection with the views, built fresh from the run records (the fallback of every reader)."""
     con = con or duckdb.connect()
-    for s in view_sql(out):
+    for s in view_sql(out, state):
         con.execute(s)
     return con
 
@@ -347,15 +589,21 @@ def quarantine_foreign_wal(out: Path) -> Path | None:
     return dest
 
 
-def _build_views_file(out: Path, path: Path) -> None:
+def _build_views_file(out: Path, path: Path, state: State | None = None) -> None:
     """Write the views into a new database file at ``path`` (checkpointed: no WAL is left beside it)."""
-    con = duckdb.connect(str(path))
-    try:
-        connect_views(out, con)
-        con.execute("CHECKPOINT")
-    finally:
-        con.close()
     wal = Path(str(path) + ".wal")
+    try:
+        con = duckdb.connect(str(path))
+        try:
+            connect_views(out, con, state)
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+    except BaseException:
+        for f in (path, wal):  # a full disk must not leave a half-written file behind
+            with contextlib.suppress(OSError):
+                f.unlink()
+        raise
     if wal.exists():
         wal.unlink()
 
@@ -377,11 +625,22 @@ def refresh_views(out: Path) -> None:
     A foreign WAL is moved aside first: left in place it would be replayed against the new file and make it
     unreadable for every reader.
     """
-    out = Path(out)
-    tmp = out / f".{DB_NAME}.tmp-{os.getpid()}-{int(time.time() * 1000)}"
-    _build_views_file(out, tmp)
+    install_views(out, build_views_tmp(out))
+
+
+def build_views_tmp(out: Path, state: State | None = None) -> Path:
+    """A new views file beside ``OUT/newsbeam.duckdb`` (a hidden temporary name), for ``install_views``."""
+    tmp = Path(out) / f".{DB_NAME}.tmp-{os.getpid()}-{int(time.time() * 1000)}"
+    _build_views_file(Path(out), tmp, state)
+    return tmp
+
+
+def install_views(out: Path, tmp: Path) -> None:
+    """Rename a built views file into place, stamped now: it may have been built before the record it describes
+    was written, and ``views_stale`` compares modification times."""
     quarantine_foreign_wal(out)
-    os.replace(tmp, out / DB_NAME)
+    os.utime(tmp)
+    os.replace(tmp, Path(out) / DB_NAME)
 
 
 def open_views_file(out: Path) -> duckdb.DuckDBPyConnection | None:
