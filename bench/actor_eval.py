@@ -69,8 +69,13 @@ SECURITY_FORCE, MEDIA mentions that start with a capital or digit: unnamed agent
 governments by metonymy, "Islamabad said", which CoNLL annotates as LOC, are not named organisations). Each line
 of a document is one paragraph. The most frequent misses and false positives are printed after the figures.
 
+The accurate mode: ``--ner-model NAME_OR_PATH`` (or ``--config pipelines/accurate.toml``, whose ``[tagging]
+ner_model`` names it) scores the tagging pass with the spaCy merge (``newsbeam run --ner-model``); on Wikigold the
+rules and the accurate mode are then printed side by side with their speed (documents per second and KB of text per
+CPU second, tagging only: gazetteer and model are loaded and warmed up before the clock starts).
+
 Run: ``.venv/bin/python bench/actor_eval.py [--gold PATH] [--split dev|heldout] [--json PATH] [--errors]
-[--confusion] [--devsets DIR | --no-devsets] [--top N]``.
+[--confusion] [--devsets DIR | --no-devsets] [--top N] [--ner-model NAME_OR_PATH | --config FILE]``.
 """
 
 from __future__ import annotations
@@ -366,12 +371,13 @@ def format_confusion(confusion: Counter) -> str:
     return "\n".join(lines)
 
 
-def make_tagger() -> Tagger:
-    """The production tagging pass (places + actors, built-in dictionaries), as the pipeline runs it."""
+def make_tagger(cfg: Any = None) -> Tagger:
+    """The production tagging pass (places + actors, built-in dictionaries), as the pipeline runs it; ``cfg``: a
+    ``TaggingConfig`` to use instead (e.g. one with ``ner_model``, the accurate mode)."""
     from newsbeam.config import TaggingConfig
     from newsbeam.tags.tagger import Tagger as NBTagger
 
-    tagger = NBTagger(TaggingConfig(places=True, actors=True))
+    tagger = NBTagger(cfg if cfg is not None else TaggingConfig(places=True, actors=True))
 
     def tag(paragraphs: list[str]) -> list[list[dict]]:
         return tagger.tag_article(list(paragraphs), None, [True] * len(paragraphs)).actors
@@ -486,6 +492,48 @@ def format_wikigold(res: dict[str, Any], top: int) -> str:
     return "\n".join(lines)
 
 
+def time_wikigold(docs: Sequence[dict], spans: dict[str, list[dict]], tag: Tagger) -> dict[str, Any]:
+    """``evaluate_wikigold`` plus its speed: one warm-up document first (lazy loads: gazetteer, spaCy model), then
+    wall and CPU seconds of tagging and scoring every document, documents/s and KB of text per CPU second."""
+    import time
+
+    if docs:
+        tag(docs[0]["text"].split("\n"))
+    wall, cpu = time.perf_counter(), time.process_time()
+    res = evaluate_wikigold(docs, spans, tag)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    kb = sum(len(d["text"].encode("utf-8")) for d in docs) / 1000
+    res["speed"] = {"documents": len(docs), "kb": round(kb, 1), "wall_s": round(wall, 2), "cpu_s": round(cpu, 2),
+                    "docs_per_s": round(len(docs) / wall, 1) if wall else None,
+                    "kb_per_cpu_s": round(kb / cpu, 1) if cpu else None}
+    return res
+
+
+def format_side_by_side(results: dict[str, dict[str, Any]]) -> str:
+    """One row per mode: Wikigold person and organisation P/R/F1 and the speed, as a Markdown table."""
+    def pct(v: float | None) -> str:
+        return "–" if v is None else f"{100 * v:.1f}"
+
+    lines = ["| mode | persons P | R | F1 | organisations P | R | F1 | docs/s | KB/CPU-s |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for name, r in results.items():
+        sp = r.get("speed", {})
+        lines.append(f"| {name} | " + " | ".join(pct(r[t][k]) for t in ("PER", "ORG")
+                                                  for k in ("precision", "recall", "f1"))
+                     + f" | {sp.get('docs_per_s', '–')} | {sp.get('kb_per_cpu_s', '–')} |")
+    return "\n".join(lines)
+
+
+def tagging_config(config: str | None, ner_model: str | None) -> Any:
+    """The ``[tagging]`` section of a TOML configuration (``newsbeam run --config``), ``ner_model`` set on top."""
+    from dataclasses import replace
+
+    from newsbeam.config import TaggingConfig, load
+
+    cfg = load(config, {}).tagging if config else TaggingConfig(places=True, actors=True)
+    return replace(cfg, ner_model=ner_model) if ner_model else cfg
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--gold", default=str(DEFAULT_GOLD))
@@ -496,14 +544,29 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--devsets", default=str(DEVSETS), help="folder of the real annotated sets (Wikigold)")
     ap.add_argument("--no-devsets", action="store_true", help="score our gold set only")
     ap.add_argument("--top", type=int, default=25, help="how many Wikigold misses and false positives to list")
+    ap.add_argument("--ner-model", help="the accurate mode: merge this spaCy model (package name or path)")
+    ap.add_argument("--config", help="a newsbeam TOML configuration whose [tagging] section is scored")
     args = ap.parse_args(argv)
+    try:
+        cfg = tagging_config(args.config, args.ner_model)
+    except ValueError as e:
+        ap.error(str(e))
+    if cfg.ner_model:
+        from newsbeam.tags.actors.ner import NerMerger
+
+        try:
+            NerMerger(cfg.ner_model).nlp  # noqa: B018 - a model that cannot load is a usage error, said once
+        except ValueError as e:
+            ap.error(str(e))
 
     gold = load_gold(args.gold)
     if args.split:
         gold = [a for a in gold if split_of(a) == args.split]
         if not gold:
             ap.error(f"no articles in split {args.split!r}")
-    tag = make_tagger()
+    tag = make_tagger(cfg)
+    if cfg.ner_model:
+        print(f"accurate mode: rules + spaCy model {cfg.ner_model}")
     tallies, errors, confusion = evaluate(gold, tag)
     metrics = {k: t.metrics() for k, t in tallies.items()}
     print(f"{len(gold)} articles, {tallies['all'].gold} gold actor mentions ({args.gold})\n")
@@ -515,10 +578,16 @@ def main(argv: list[str] | None = None) -> int:
     wiki = None if args.no_devsets else load_wikigold(Path(args.devsets))
     wiki_res = None
     if wiki is not None:
-        wiki_res = evaluate_wikigold(wiki[0], wiki[1], tag)
+        wiki_res = time_wikigold(wiki[0], wiki[1], tag)
         print(f"\nWikigold ({len(wiki[0])} documents, {args.devsets}): persons and organisations, multisets of "
               "(type, normalised surface) per document\n")
-        print(format_wikigold(wiki_res, args.top))
+        if cfg.ner_model:
+            rules_res = time_wikigold(wiki[0], wiki[1], make_tagger())
+            print(format_side_by_side({"rules": rules_res, f"rules + {cfg.ner_model}": wiki_res}) + "\n")
+            wiki_res = {"rules": rules_res, "accurate": wiki_res, "ner_model": cfg.ner_model}
+            print(format_wikigold(wiki_res["accurate"], args.top))
+        else:
+            print(format_wikigold(wiki_res, args.top))
     elif not args.no_devsets:
         print(f"\nWikigold skipped: {args.devsets} has no wikigold.jsonl / wikigold_gold.jsonl")
     write_outputs(errors, args.errors, args.json, {

@@ -305,11 +305,11 @@ def make_merged(model: str) -> Callable[[], TagFn]:
         from newsbeam.tags.tagger import Tagger
 
         tagger = Tagger(TaggingConfig(places=True, actors=True, ner_model=model))
-        _ = tagger.ner.nlp  # load now, as above
 
         def tag(paragraphs: list[str]) -> list[list[dict]]:
             return tagger.tag_article(list(paragraphs), None, [True] * len(paragraphs)).actors
 
+        tag(["Warm-up: the model is loaded on first use."])  # load now, as above
         return tag
 
     return build
