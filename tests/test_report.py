@@ -84,7 +84,8 @@ def out_with_actors(out: Path, tmp_path_factory) -> Path:
                                          _actor("Frontier Corps", "SECURITY_FORCE", None, "PK", 1)],
         EVIL_TITLE: [_actor(EVIL_ACTOR, "ORGANIZATION", "<i>union</i>", "NG", 2)],
     }
-    for f in (dest / "articles").glob("run-*/*.parquet"):
+    # The views read the published copy under _data/; articles/ holds links to it (copytree made them files).
+    for f in [*(dest / "_data" / "articles").glob("run-*/*.parquet"), *(dest / "articles").glob("run-*/*.parquet")]:
         t = pq.read_table(f)
         actors = [by_title.get(title, []) for title in t.column("title").to_pylist()]
         i = t.schema.get_field_index("actors")
