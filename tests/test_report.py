@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pycountry
 import pytest
 
 import newsbeam
@@ -21,8 +22,16 @@ from newsbeam.commands import report
 from newsbeam.errors import UsageError
 from newsbeam.output import schema, store
 from newsbeam.report.data import Filters, collect, open_views
-from newsbeam.report.html import plotly_bundle, safe_json
-from newsbeam.report.map import countries_from_topology, ring_points, unwrap_ring, world_countries
+from newsbeam.report.html import plotly_bundle, plotly_bundle_version, safe_json
+from newsbeam.report.map import (
+    Place,
+    countries_from_topology,
+    country_name,
+    map_figure_dict,
+    ring_points,
+    unwrap_ring,
+    world_countries,
+)
 
 EVIL_TITLE = "<script>alert(1)</script>"
 EVIL_SOURCE = "Bold <b>&</b> Co"
@@ -79,9 +88,11 @@ def out_with_actors(out: Path, tmp_path_factory) -> Path:
     by_title = {
         "Rail services halted in Quetta after attack": [
             _actor("Balochistan Liberation Army", "ARMED_GROUP", None, "PK", 2),
+            _actor("police", "SECURITY_FORCE", None, "PK", 1), _actor("militants", "ARMED_GROUP", None, "PK", 3),
             _actor("Ali Raza", "PERSON", "interior minister", "PK", 1)],
         "Port city of Gwadar on alert": [_actor("Ali Raza", "PERSON", "minister", "PK", 3),
-                                         _actor("Frontier Corps", "SECURITY_FORCE", None, "PK", 1)],
+                                         _actor("Frontier Corps", "SECURITY_FORCE", None, "PK", 1),
+                                         _actor("police", "SECURITY_FORCE", None, "PK", 2)],
         EVIL_TITLE: [_actor(EVIL_ACTOR, "ORGANIZATION", "<i>union</i>", "NG", 2)],
     }
     # The views read the published copy under _data/; articles/ holds links to it (copytree made them files).
@@ -150,6 +161,42 @@ def test_shipped_outlines_are_small_and_complete():
     russia = next(c for c in countries if c.code == "RU")
     for ring in russia.rings:  # no ring may jump across the map (that would smear a fill over the world)
         assert all(abs(a[0] - b[0]) < 180 for a, b in zip(ring, ring[1:], strict=False))
+
+
+def test_country_names_are_the_short_ones_news_uses():
+    assert [country_name(c) for c in ("CD", "IR", "RU", "KR", "VG", "VA", "GE", "XK")] == [
+        "DR Congo", "Iran", "Russia", "South Korea", "British Virgin Islands", "Vatican City", "Georgia", "XK"]
+    long_forms = {c.alpha_2: country_name(c.alpha_2) for c in pycountry.countries
+                  if "," in country_name(c.alpha_2) or "(" in country_name(c.alpha_2)}
+    assert not long_forms
+
+
+def test_map_colours_by_world_region_one_colour_per_legend_entry():
+    """30+ countries: a colour never stands for two legend entries (a cycled palette made Russia and Georgia both
+    grey), neighbours in different regions differ, and the hover text names the country."""
+    codes = [c.alpha_2 for c in pycountry.countries][:60:2] + ["RU", "GE", "CD"]
+    places = [Place(f"P{i}", cc, "city", 10.0, float(i), 60 - i, 1) for i, cc in enumerate(codes)]
+    fig = map_figure_dict(places, set(codes), html_escape)
+    points = [t for t in fig["data"] if t.get("mode") == "markers"]
+    colours = [t["marker"]["color"] for t in points]
+    assert len(colours) == len(set(colours)) and len(points) <= 11
+    by_country = {cd[3]: t["marker"]["color"] for t in points for cd in t["customdata"]}
+    assert by_country["Russia (RU)"] != by_country["Georgia (GE)"]
+    assert "DR Congo (CD)" in by_country
+    assert any(t["name"].startswith("Eastern Europe") for t in points)
+
+
+def test_plotly_bundle_is_the_light_one_of_the_installed_plotly(out: Path, tmp_path: Path):
+    """The inlined bundle is plotly.js's cartesian build, of the version whose figure schema validated the specs."""
+    from plotly.offline import get_plotlyjs_version
+
+    assert plotly_bundle_version() == get_plotlyjs_version(), (
+        "update src/newsbeam/data/plotly-cartesian.min.js: npm pack plotly.js-cartesian-dist-min@"
+        + get_plotlyjs_version())
+    page = _build(out, tmp_path)
+    types = {t["type"] for spec in _chart_specs(page).values() for t in spec["data"]}
+    assert types <= {"bar", "scatter", "heatmap"}  # what the cartesian bundle draws
+    assert len(page.encode("utf-8")) < 2_200_000  # the full bundle made it 5.1 MB
 
 
 def test_safe_json_cannot_close_a_script_and_round_trips():
@@ -270,6 +317,21 @@ def test_actor_sections_with_actors(out_with_actors: Path, tmp_path: Path):
     assert html_escape(EVIL_ACTOR) in page and html_escape("<i>union</i>") in page
 
 
+def test_named_actors_and_unnamed_agents_are_listed_apart(out_with_actors: Path, tmp_path: Path):
+    """Police and militants are in every conflict story: they get their own section, not the named actors' top."""
+    con = open_views(out_with_actors)
+    d = collect(con, Filters())
+    con.close()
+    assert [a["name"] for a in d.agents] == ["police", "militants"]  # police: 2 articles, militants: 1
+    assert not {"police", "militants"} & {a["name"] for a in d.actors}
+    assert "Ali Raza" in {a["name"] for a in d.actors}
+    assert not {"police", "militants"} & {r["actor"] for r in d.cooccurrence}
+    specs = _chart_specs(_build(out_with_actors, tmp_path))
+    named = {y for t in specs["chart-actors"]["data"] for y in t["y"]}
+    agents = {y for t in specs["chart-agents"]["data"] for y in t["y"]}
+    assert "police (PK)" in agents and "police (PK)" not in named and "Ali Raza (PK)" in named
+
+
 # --- a real browser -----------------------------------------------------------------------------------------
 
 
@@ -305,7 +367,7 @@ def test_headless_browser_renders_map_and_charts(out_with_actors: Path, tmp_path
     attrs = dict(re.findall(r'([\w-]+)="([^"]*)"', body.group(1)))
     assert "data-errors" not in attrs, attrs.get("data-errors")
     assert attrs.get("data-rendered") == "ok"
-    assert int(attrs["data-charts"]) == 8 and attrs["data-charts-drawn"] == attrs["data-charts"]
+    assert int(attrs["data-charts"]) == 9 and attrs["data-charts-drawn"] == attrs["data-charts"]
     assert attrs["data-remote-resources"] == "0"
     map_div = dom.stdout[dom.stdout.index('id="chart-map"'):dom.stdout.index('id="chart-regions"')]
     assert "main-svg" in map_div and len(re.findall(r'class="point[ "]', map_div)) >= 3  # place markers drawn
@@ -316,3 +378,26 @@ def test_headless_browser_renders_map_and_charts(out_with_actors: Path, tmp_path
     assert shot.returncode == 0 and png.exists(), shot.stderr[-2000:]
     data = png.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 50_000
+
+
+@pytest.mark.slow
+def test_headless_browser_count_axes_tick_at_round_numbers(tmp_path: Path):
+    """Counts are ticked at round numbers on both axes of the per-day chart (the right axis was synced to the left
+    one's grid and read 3.05, 6.1, 9.14 ...)."""
+    from datetime import date, timedelta
+
+    from newsbeam.report import charts
+    from newsbeam.report.html import Section, page
+
+    exe = _chromium()
+    rows = [{"day": date(2024, 1, 1) + timedelta(days=i), "articles": 1 + i % 4, "unique_paragraphs": 1 + (5 * i) % 12}
+            for i in range(20)]
+    path = tmp_path / "ticks.html"
+    path.write_text(page("ticks", [], [], [Section("per-day", "per day", "", charts.per_day_figure(rows), "")], ""),
+                    encoding="utf-8")
+    dom = _chrome(exe, tmp_path / "p", "--dump-dom", url=path.resolve().as_uri())
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    ticks = re.findall(r'class="(y2?)tick"[^>]*><text[^>]*>([^<]*)<', dom.stdout)
+    assert {axis for axis, _ in ticks} == {"y", "y2"}, ticks
+    odd = [(axis, t) for axis, t in ticks if not re.fullmatch(r"\d+", t)]
+    assert not odd, odd

@@ -1,8 +1,9 @@
 """``newsbeam report OUT --html PATH [--since DATE] [--region NAME]``: the corpus at a glance, in one HTML file.
 
-The page opens offline: plotly.js is inlined once, the world map is drawn from country outlines shipped in
-``data/world_110m.json`` (Natural Earth 110m), and nothing is fetched at view time. Numbers come from the
-published views (``OUT/newsbeam.duckdb``, opened read-only), so a report never sees a half-published run.
+The page opens offline: plotly.js (its cartesian bundle, 1.5 MB) is inlined once, the world map is drawn from
+country outlines shipped in ``data/world_110m.json`` (Natural Earth 110m), and nothing is fetched at view time.
+Numbers come from the published views (``OUT/newsbeam.duckdb``, opened read-only), so a report never sees a
+half-published run.
 
 Wired into the CLI through ``add_parser(subparsers)`` and ``run(args)``.
 """
@@ -107,7 +108,7 @@ def _cards(d: data.ReportData) -> list[tuple[str, str]]:
         ("boilerplate paragraphs", _pct(s["boilerplate_paragraphs"], s["paragraphs"])),
         ("sources", f"{s['sources']:,}"),
         ("places on the map", f"{len(d.places):,}"),
-        ("actors (top listed)", f"{len(d.actors):,}"),
+        ("named actors (top listed)", f"{len(d.actors):,}"),
         ("rejected inputs", f"{n_rejects:,}"),
         ("runs", f"{len(d.per_run):,}"),
     ]
@@ -153,7 +154,8 @@ def _geo_sections(d: data.ReportData) -> list[Section]:
     return [
         Section("map", "Map of places mentioned",
                 "Every place with coordinates, sized by its mentions in non-duplicate paragraphs and coloured by "
-                "country; countries with mentioned places are shaded. Outlines: Natural Earth 1:110m.",
+                "world region (groups of UN M49 sub-regions; the country is in each marker's hover text); countries "
+                "with mentioned places are shaded. Outlines: Natural Earth 1:110m.",
                 charts.map_figure(d.places),
                 html_table([Column("name", "place"), Column("country_code", "country"), Column("kind", "kind"),
                             _n("mentions", "mentions"), _n("articles", "articles"), _n("lat", "lat"),
@@ -177,20 +179,29 @@ def _actor_sections(d: data.ReportData) -> list[Section]:
         cols = [Column("actor", "actor")] + [_n(f"r{i}", name) for i, name in enumerate(region_names)]
         rows = [{"actor": a, **{f"r{i}": v for i, v in enumerate(zrow)}} for a, zrow in zip(actor_names, z, strict=True)]
         matrix = html_table(cols, rows)
+    actor_cols = [Column("name", "actor"), Column("type", "type"), Column("country_code", "country"),
+                  Column("code", "code"), Column("roles", "roles"), _n("articles", "articles"),
+                  _n("mentions", "mentions")]
     return [
-        Section("actors", "Top actors by type",
-                "People, groups, forces and institutions by the number of articles they appear in, with their "
-                "country and the roles the articles give them.",
+        Section("actors", "Top named actors by type",
+                "People, organisations, armed groups and governments by the number of articles they appear in, "
+                "with their country and the roles the articles give them. Unnamed agents (police, militants, "
+                "civilians ...) are in the next section.",
                 charts.actors_figure(d.actors),
                 (html_table([Column("type", "type"), _n("actors", "actors"), _n("articles", "articles"),
-                             _n("mentions", "mentions")], d.actor_types, caption="By type")
-                 + html_table([Column("name", "actor"), Column("type", "type"), Column("country_code", "country"),
-                               Column("code", "code"), Column("roles", "roles"), _n("articles", "articles"),
-                               _n("mentions", "mentions")], d.actors, caption="Top actors"))
-                if d.actors else "", empty_note=no_actors),
-        Section("actor-regions", "Actors and regions",
-                "Which actors appear in articles about which regions (main region of the article); cells count "
-                "articles.", charts.cooccurrence_figure(d.cooccurrence), matrix, empty_note=no_actors),
+                             _n("mentions", "mentions")], d.actor_types, caption="By type (named and unnamed)")
+                 + html_table(actor_cols, d.actors, caption="Top named actors"))
+                if d.actors or d.actor_types else "", empty_note=no_actors),
+        Section("agents", "Unnamed agents",
+                "Actors the articles name by their kind, not by name (\"police\", \"militants\", \"civilians\"), "
+                "counted per country: they appear in most conflict stories, so they are kept apart from the named "
+                "actors.",
+                charts.actors_figure(d.agents, what="unnamed agents"),
+                html_table(actor_cols, d.agents, caption="Top unnamed agents") if d.agents else "",
+                empty_note=no_actors if not d.actor_types else "No unnamed agents in the selected articles."),
+        Section("actor-regions", "Named actors and regions",
+                "Which named actors appear in articles about which regions (main region of the article); cells "
+                "count articles.", charts.cooccurrence_figure(d.cooccurrence), matrix, empty_note=no_actors),
     ]
 
 

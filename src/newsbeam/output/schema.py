@@ -10,6 +10,8 @@ Views read older runs with ``union_by_name``, so adding a column never breaks th
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import pyarrow as pa
 
 SCHEMA_VERSION = 5  # 5: places.demonym, place kinds for continents, regions, water and landforms
@@ -27,7 +29,11 @@ PLACE = pa.struct(
         _f("start", pa.int32(), "0-based code-point offset into the paragraph text", "12"),
         _f("end", pa.int32(), "end offset, exclusive", "18"),
         _f("name", pa.string(), "canonical GeoNames name", "Quetta"),
-        _f("geonameid", pa.int64(), "GeoNames id (null for user places without one)", "1167528"),
+        _f("geonameid", pa.int64(), "GeoNames id; null exactly for places GeoNames does not list: continents, "
+           "world regions, seas and rivers, landforms (kinds continent, region, water, landform), the English "
+           "counties newsbeam adds as admin2 (Berkshire, Merseyside, Greater Manchester, West Midlands, South "
+           "Yorkshire, West Yorkshire, Tyne and Wear, Yorkshire: `extra_admin2` in data/news_names.yaml), and user "
+           "places given without one", "1167528"),
         _f("kind", pa.string(), "country, admin1, admin2, city, user; places that name no town: continent, region "
            "(Middle East, Darfur), water (seas, lakes, rivers) or landform (mountains, deserts, islands)", "city"),
         _f("country_code", pa.string(), "ISO 3166-1 alpha-2 of the place (null for a continent or a sea)", "PK"),
@@ -144,6 +150,59 @@ REJECTS = pa.schema(
 TABLES: dict[str, pa.Schema] = {"articles": ARTICLES, "paragraphs": PARAGRAPHS, "rejects": REJECTS}
 
 
+class ViewColumn(NamedTuple):
+    """A column a view adds or defines itself (DuckDB type as ``DESCRIBE`` shows it)."""
+
+    name: str
+    type: str
+    doc: str
+    example: str = ""
+
+
+class View(NamedTuple):
+    """A view of ``OUT/newsbeam.duckdb`` (and of ``newsbeam query``): over which table, what it shows, which columns
+    it adds to that table's (or, with no table, all of its columns). ``store.view_sql`` builds them; a test compares
+    this list with the views it builds, so a view cannot be added or changed without its documentation."""
+
+    name: str
+    table: str | None
+    doc: str
+    columns: tuple[ViewColumn, ...] = ()
+
+
+VIEWS: tuple[View, ...] = (
+    View("articles", "articles", "the articles of the latest version of each input (an input read again by a later "
+         "run shows that run's rows only), without the sources taken down by `forget --source`; `published` is a "
+         "`TIMESTAMP` in UTC, so `published::DATE` is the UTC day in every client"),
+    View("paragraphs", "paragraphs", "the paragraphs of the articles in `articles`", (
+        ViewColumn("dup_count", "BIGINT", "size of the duplicate group across all published runs (1 for a unique "
+                   "paragraph)", "3"),)),
+    View("rejects", "rejects", "the rejects of the latest version of each input; an `unreachable` input keeps its "
+         "latest `unreachable` row until a later run reads it"),
+    View("runs", None, "one row per published run record, in publication order: runs, and the `compact` and "
+         "`forget` rewrites (their rows keep the `run_id` of the run that wrote them); a run that found no new input "
+         "publishes nothing and is not here (`newsbeam status` lists every run; folders written before that rule "
+         "have such runs with `inputs` 0)", (
+             ViewColumn("run_id", "VARCHAR", "the run's id, as in the tables' `run_id` and `_runs/<run_id>.json`",
+                        "20261123T120000Z-3fa2c1"),
+             ViewColumn("seq", "INTEGER", "order of the run records (1, 2, ...; a run that published nothing leaves a "
+                        "gap); of two versions of an input, the higher `seq` is shown", "7"),
+             ViewColumn("kind", "VARCHAR", "run, compact or forget", "run"),
+             ViewColumn("inputs", "INTEGER", "inputs the run processed (0 for compact and forget)", "120"))),
+    View("input_versions", None, "which run's version of each input the views show (the latest run that produced "
+         "an article or a non-transient reject for it)", (
+             ViewColumn("source_uri", "VARCHAR", "the input, as in `articles.source_uri`", "file:///data/a.txt"),
+             ViewColumn("run_id", "VARCHAR", "the run whose rows are shown", "20261123T120000Z-3fa2c1"),
+             ViewColumn("seq", "INTEGER", "that run's `runs.seq`", "7"))),
+    View("articles_all", "articles", "every article row of every live run, replaced versions and taken-down "
+         "sources included (for audits; `articles` is what you want)"),
+    View("paragraphs_all", "paragraphs", "every paragraph row of every live run (no `dup_count`)"),
+    View("rejects_all", "rejects", "every reject row of every live run"),
+)
+
+INTERNAL_TABLES = ("runs_order", "views_meta", "empty_articles", "empty_paragraphs", "empty_rejects")
+
+
 def paragraphs_schema(tag_columns: tuple[pa.Field, ...] = ()) -> pa.Schema:
     """PARAGRAPHS plus the columns of the taggers registered in the configuration (``tags/registry.py``), after the
     fixed ones; with none registered it is PARAGRAPHS itself. Views read runs with ``union_by_name``, so runs with
@@ -162,9 +221,8 @@ def doc_markdown() -> str:
         f"Generated from `src/newsbeam/output/schema.py` (schema_version {SCHEMA_VERSION}); a test checks it is current.",
         "Regenerate with `python -m newsbeam.output.schema > docs/schema.md`.",
         "",
-        "Files: `OUT/<table>/run-<run_id>/part-NNNNN.parquet`. Views in `OUT/newsbeam.duckdb` add `dup_count`",
-        "(size of the duplicate group across all published runs) to `paragraphs`, and show only the latest",
-        "version of each input.",
+        "Files: `OUT/<table>/run-<run_id>/part-NNNNN.parquet`. The views (below, after the tables) show only the",
+        "latest version of each input and add `dup_count` to `paragraphs`; the `runs` view lists the published runs.",
         "",
     ]
 
@@ -180,7 +238,24 @@ def doc_markdown() -> str:
         lines += [f"## `{name}`", "", "| column | type | meaning | example |", "|---|---|---|---|"]
         lines += list(rows(list(schema)))
         lines.append("")
+    lines += views_markdown()
     return "\n".join(lines)
+
+
+def views_markdown() -> list[str]:
+    """The views section of ``docs/schema.md``: what each view shows and the columns it adds or defines."""
+    lines = ["# Views", "",
+             "`newsbeam query` and `OUT/newsbeam.duckdb` (open it with `duckdb -readonly`) have these views. "
+             f"Tables {', '.join(f'`{t}`' for t in INTERNAL_TABLES)} are their plumbing, not an interface.", ""]
+    for v in VIEWS:
+        cols = f"Columns: those of the table [`{v.table}`](#{v.table})" if v.table else "Columns"
+        more = ", and:" if v.table and v.columns else ("." if v.table else ":")
+        lines += [f"## view `{v.name}`", "", f"{v.doc[0].upper()}{v.doc[1:]}. {cols}{more}", ""]
+        if v.columns:
+            lines += ["| column | type | meaning | example |", "|---|---|---|---|"]
+            lines += [f"| `{c.name}` | `{c.type}` | {c.doc} | {c.example} |" for c in v.columns]
+            lines.append("")
+    return lines
 
 
 if __name__ == "__main__":

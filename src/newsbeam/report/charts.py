@@ -85,8 +85,10 @@ def per_day_figure(rows: list[dict]) -> dict | None:
         _layout("Articles and unique paragraphs per publication day (UTC)", 380,
                 xaxis={"title": {"text": "publication day"}, "type": "date"},
                 yaxis=count_axis("articles", [r["articles"] for r in dated]),
+                # tickmode auto: plotly.js otherwise syncs an overlaying axis's ticks to the left axis's grid,
+                # which put unique paragraphs at 3.05, 6.1, 9.14 ...
                 yaxis2={**count_axis("unique paragraphs", [r["unique_paragraphs"] for r in dated]),
-                        "overlaying": "y", "side": "right", "showgrid": False}),
+                        "overlaying": "y", "side": "right", "showgrid": False, "tickmode": "auto"}),
     )
 
 
@@ -169,7 +171,7 @@ def actor_label(row: dict) -> str:
     return f"{row['name']} ({row['country_code']})" if row.get("country_code") else str(row["name"])
 
 
-def actors_figure(rows: list[dict], top: int = 25) -> dict | None:
+def actors_figure(rows: list[dict], top: int = 25, what: str = "named actors") -> dict | None:
     rows = rows[:top]
     if not rows:
         return None
@@ -184,7 +186,7 @@ def actors_figure(rows: list[dict], top: int = 25) -> dict | None:
             hovertemplate="%{y}: %{x} articles, %{customdata[0]} mentions<br>roles: %{customdata[1]}"
                           "<extra>%{fullData.name}</extra>"))
     return _fig(data, _layout(
-        f"Top {len(rows)} actors by articles, coloured by type", _bar_height(len(rows)),
+        f"Top {len(rows)} {what} by articles, coloured by type", _bar_height(len(rows)),
         margin={"l": 230, "r": 30, "t": 60, "b": 50}, barmode="stack",
         xaxis=count_axis("articles", [r["articles"] for r in rows]),
         yaxis={"type": "category", "categoryorder": "array", "categoryarray": order, "automargin": True}))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -22,10 +23,32 @@ LAT_RANGE = (-58.0, 85.0)  # Antarctica is left out: no news is placed there and
 LAND_COLOUR = "#e6e6e6"
 MENTIONED_COLOUR = "#cfdcec"
 BORDER_COLOUR = "#9a9a9a"
-COUNTRY_PALETTE = (
-    "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f",
-    "#393b79", "#ad494a", "#637939", "#e6550d", "#7b4173", "#843c39", "#3182bd", "#31a354", "#756bb1", "#636363",
+# Places are coloured by world region, not by country: a palette cycled over 30+ countries gave neighbours the same
+# colour (Russia and Georgia both grey) with nothing to tell them apart. Ten regions, ten distinct colours, each
+# named in the legend; the country is in every marker's hover text. Regions group UN M49 sub-regions
+# (``data/m49.tsv``) so that no two neighbouring groups are too small to matter.
+WORLD_REGIONS: tuple[tuple[str, str, frozenset[str]], ...] = (
+    ("North America", "#4e79a7", frozenset({"Northern America"})),
+    ("Latin America and the Caribbean", "#59a14f", frozenset({"Central America", "Caribbean", "South America"})),
+    ("Northern, Western and Southern Europe", "#f28e2b",
+     frozenset({"Northern Europe", "Western Europe", "Southern Europe"})),
+    ("Eastern Europe", "#e15759", frozenset({"Eastern Europe"})),
+    ("Western Asia and North Africa", "#b07aa1", frozenset({"Western Asia", "Northern Africa"})),
+    ("Sub-Saharan Africa", "#9c755f",
+     frozenset({"Eastern Africa", "Western Africa", "Middle Africa", "Southern Africa"})),
+    ("South and Central Asia", "#bcbd22", frozenset({"Southern Asia", "Central Asia"})),
+    ("East Asia", "#76b7b2", frozenset({"Eastern Asia"})),
+    ("South-east Asia", "#ff9da7", frozenset({"South-eastern Asia"})),
+    ("Oceania", "#17becf",
+     frozenset({"Australia and New Zealand", "Melanesia", "Micronesia", "Polynesia"})),
 )
+NO_REGION = ("other (no country, or none in UN M49)", "#7f7f7f")
+# Names the actor tagger's short list (``tags/actors/rules.COMMON_COUNTRY_NAMES``) leaves in ISO's long form.
+SHORT_NAMES = {
+    "VG": "British Virgin Islands", "VI": "US Virgin Islands", "VA": "Vatican City", "SH": "Saint Helena",
+    "BQ": "Caribbean Netherlands", "FK": "Falkland Islands", "MF": "Saint Martin", "SX": "Sint Maarten",
+    "CC": "Cocos Islands",
+}
 
 
 @dataclass(frozen=True)
@@ -146,9 +169,34 @@ def _rings_xy(rings: list[tuple[tuple[float, float], ...]]) -> tuple[list, list]
 
 
 def country_name(code: str) -> str:
-    """A readable name for an ISO alpha-2 code; the code itself when pycountry does not know it."""
-    c = pycountry.countries.get(alpha_2=code) if code and len(code) == 2 else None
-    return getattr(c, "common_name", None) or (c.name if c else code or "unknown")
+    """The short name news uses ("DR Congo", "Iran", "Russia"), never ISO's long form ("Congo, The Democratic
+    Republic of the"): the same names as the government actors; the code itself when pycountry does not know it."""
+    if not code:
+        return "unknown"
+    if code in SHORT_NAMES:
+        return SHORT_NAMES[code]
+    from newsbeam.tags.actors.rules import country_name as news_name
+
+    name = news_name(code)
+    name = re.sub(r"\s*\(.*?\)", "", name)  # "Holy See (Vatican City State)" and the like
+    return name.split(", ")[0]  # "Korea, Republic of" style names left: the part before the comma
+
+
+@lru_cache(maxsize=1)
+def m49_subregions() -> dict[str, str]:
+    """ISO alpha-2 -> UN M49 sub-region name, from ``data/m49.tsv``."""
+    text = resources.files("newsbeam").joinpath("data", "m49.tsv").read_text(encoding="utf-8")
+    rows = (ln.split("\t") for ln in text.splitlines() if ln.strip() and not ln.startswith("#"))
+    return {r[0]: r[2] for r in rows if len(r) >= 3}
+
+
+def world_region(code: str) -> tuple[str, str]:
+    """The legend label and colour of a country's world region (``NO_REGION`` for none)."""
+    sub = m49_subregions().get(code or "")
+    for label, colour, subs in WORLD_REGIONS:
+        if sub in subs:
+            return label, colour
+    return NO_REGION
 
 
 def marker_sizes(mentions: list[int], largest: float = 38.0, smallest: float = 6.0) -> list[float]:
@@ -157,9 +205,6 @@ def marker_sizes(mentions: list[int], largest: float = 38.0, smallest: float = 6
     return [round(max(smallest, largest * math.sqrt(m / top)), 1) for m in mentions]
 
 
-def country_colours(codes: list[str]) -> dict[str, str]:
-    """A colour per country, in the given order (most mentioned first), cycling through a readable palette."""
-    return {c: COUNTRY_PALETTE[i % len(COUNTRY_PALETTE)] for i, c in enumerate(codes)}
 
 
 def map_figure_dict(places: list[Place], mentioned: set[str], esc, countries: tuple[Country, ...] | None = None) -> dict:
@@ -171,29 +216,31 @@ def map_figure_dict(places: list[Place], mentioned: set[str], esc, countries: tu
     hit_x, hit_y = _rings_xy([r for c in countries if c.code in mentioned for r in c.rings])
     if hit_x:
         traces.append(_fill_trace("countries mentioned", hit_x, hit_y, MENTIONED_COLOUR))
-    order: list[str] = []
-    totals: dict[str, int] = {}
+    regions: dict[tuple[str, str], list[Place]] = {}
     for p in places:
-        totals[p.country_code] = totals.get(p.country_code, 0) + p.mentions
-    order = sorted(totals, key=lambda c: (-totals[c], c))
-    colours = country_colours(order)
+        regions.setdefault(world_region(p.country_code), []).append(p)
+    order = sorted(regions, key=lambda r: (-sum(p.mentions for p in regions[r]), r[0]))
     sizes = dict(zip([id(p) for p in places], marker_sizes([p.mentions for p in places]), strict=True))
-    for code in order:
-        pts = sorted((p for p in places if p.country_code == code), key=lambda p: -p.mentions)
+    for label, colour in order:
+        pts = sorted(regions[(label, colour)], key=lambda p: (-p.mentions, p.name))
+        n_countries = len({p.country_code for p in pts if p.country_code})
         traces.append(
             {
                 "type": "scatter",
                 "mode": "markers",
-                "name": esc(f"{country_name(code)} ({code})" if code else "unknown country"),
+                "name": esc(f"{label} ({n_countries} {'country' if n_countries == 1 else 'countries'})"
+                            if n_countries else label),
                 "x": [p.lon for p in pts],
                 "y": [p.lat for p in pts],
                 "text": [esc(p.name) for p in pts],
-                "customdata": [[esc(p.kind), p.mentions, p.articles] for p in pts],
-                "hovertemplate": "<b>%{text}</b> (%{customdata[0]})<br>%{customdata[1]} mentions in "
-                "%{customdata[2]} articles<extra>%{fullData.name}</extra>",
+                "customdata": [[esc(p.kind), p.mentions, p.articles,
+                                esc(f"{country_name(p.country_code)} ({p.country_code})" if p.country_code
+                                    else "no country")] for p in pts],
+                "hovertemplate": "<b>%{text}</b> (%{customdata[0]}), %{customdata[3]}<br>%{customdata[1]} mentions "
+                "in %{customdata[2]} articles<extra>%{fullData.name}</extra>",
                 "marker": {
                     "size": [sizes[id(p)] for p in pts],
-                    "color": colours[code],
+                    "color": colour,
                     "opacity": 0.8,
                     "line": {"width": 0.6, "color": "#ffffff"},
                 },
@@ -206,7 +253,7 @@ def map_figure_dict(places: list[Place], mentioned: set[str], esc, countries: tu
         "height": 620,
         "margin": {"l": 10, "r": 10, "t": 50, "b": 10},
         "plot_bgcolor": "#f4f8fb",
-        "legend": {"title": {"text": "country"}, "itemsizing": "constant"},
+        "legend": {"title": {"text": "world region"}, "itemsizing": "constant"},
         "showlegend": True,
     }
     return {"data": traces, "layout": layout}
