@@ -102,14 +102,18 @@ def test_three_days_of_arrivals(tmp_path):
                      "where is_duplicate")[0] == (1,)
     assert rows(out, "select count(*) from runs")[0][0] == 3
 
-    # Nothing new on day 4: a run that processes nothing still leaves a record.
+    # Nothing new on day 4: a run that processes nothing still leaves a record, `no_new_input`, and publishes
+    # nothing (no empty run in the views).
     r = cli("run", str(inbox), "--out", str(out), *FAST)
     assert r.returncode == 0 and json.loads(r.stdout.strip())["newsbeam_summary"]["files"] == 0
     status = cli("status", str(out))
     assert status.returncode == 0 and len(status.stdout.strip().splitlines()) == 5
+    assert "no_new_input" in status.stdout.splitlines()[-1]
     recs = [json.loads(x) for x in cli("status", str(out), "--json").stdout.splitlines()]
-    assert [r["status"] for r in recs] == ["ok"] * 4
-    assert all({"started", "ended", "inputs", "counts", "config", "config_hash", "newsbeam_version"} <= set(r)
+    assert [r["status"] for r in recs] == ["ok"] * 3 + ["no_new_input"]
+    assert [r["published"] for r in recs] == [True] * 3 + [False]
+    assert rows(out, "select count(*) from runs")[0][0] == 3
+    assert all({"started", "ended", "n_inputs", "counts", "config", "config_hash", "newsbeam_version"} <= set(r)
                for r in recs)
 
     # Compaction keeps what the views show and drops the superseded version.

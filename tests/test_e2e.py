@@ -214,8 +214,11 @@ def test_second_run_is_incremental_and_sees_history(sample_run, tmp_path, capsys
         "where a.source = 'Another Outlet' and is_duplicate order by para_index"
     ).fetchall()
     assert dup == [(f"{aid}:{idx}", "exact"), (f"{aid}:{idx}", "near")]
+    # The quiet second run is recorded as no_new_input (status shows it) but publishes nothing, so not in `runs`.
     runs = con(out).execute("select count(*) from runs").fetchone()[0]
-    assert runs == 3
+    assert runs == 2
+    statuses = sorted(json.loads(p.read_text()).get("status") for p in (out / "_runs").glob("*.json"))
+    assert statuses.count("no_new_input") == 1
 
 
 def test_usage_errors(tmp_path, capsys):

@@ -4,7 +4,7 @@
     newsbeam query OUT "SQL" [--format table|csv|json]
     newsbeam status OUT [--json]
     newsbeam compact OUT [--config FILE] [--rebuild-index]
-    newsbeam forget OUT (--run ID | --source NAME_OR_URI)...
+    newsbeam forget OUT (--run ID | --source NAME_OR_URI)... | --lift NAME_OR_URI
     newsbeam report OUT --html FILE [--since DATE] [--region NAME]
 
 Exit codes: 0 ok, 1 internal error, 2 usage error, 3 reject rate exceeded (output still published), 4 locked,
@@ -81,7 +81,10 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("out")
     f.add_argument("--run", action="append", default=[], metavar="RUN_ID", help="a run to remove (repeatable)")
     f.add_argument("--source", action="append", default=[], metavar="NAME_OR_URI",
-                   help="an outlet name (the source column) or an input URI whose articles go (repeatable)")
+                   help="an outlet name (the source column) or an input URI whose articles go, now and in every "
+                        "later run (repeatable)")
+    f.add_argument("--lift", action="append", default=[], metavar="NAME_OR_URI",
+                   help="stop forgetting a source (its articles return when their inputs are read again)")
 
     from newsbeam.commands import report
 
@@ -305,32 +308,35 @@ def _query(a: argparse.Namespace) -> int:
 
 
 def _print_relation(rel, fmt: str) -> None:
+    """Nested values as JSON, FLOATs at float32 precision, no Python reprs: ``output/export.py`` says why."""
     if fmt == "table":
         rel.show(max_width=200, max_rows=100000, max_col_width=60)
-    elif fmt == "csv":
-        import csv
+        return
+    from newsbeam.output import export
 
-        w = csv.writer(sys.stdout)
-        w.writerow(rel.columns)
-        for row in rel.fetchall():
-            w.writerow(row)
-    else:
-        cols = rel.columns
-        for row in rel.fetchall():
-            print(json.dumps(dict(zip(cols, row, strict=True)), default=str, ensure_ascii=False))
+    write = export.write_csv if fmt == "csv" else export.write_json_lines
+    write(sys.stdout, rel.columns, rel.types, rel.fetchall())
 
 
 def _status(a: argparse.Namespace) -> int:
-    from newsbeam.output.store import State, lock_holder
+    from newsbeam.output.store import State, lock_holder, n_inputs, repair_views
 
     out = _require_out(a.out)
-    state = State.read(out)  # one snapshot; nothing is created or written (status works on a read-only folder)
+    note = repair_views(out)  # a moved folder or a stale views file: rebuilt when we may write (lock free)
+    if note:
+        print(f"newsbeam: {note}", file=sys.stderr)
+    state = State.read(out)  # one snapshot; nothing else is created or written (status works read-only)
     recs = list(state.records)
-    replaced = state.replaced
+    replaced, forgotten_by = state.replaced, state.forgotten_by
     running = lock_holder(out)
     if a.json:
         for r in recs:
-            print(json.dumps({**r, "files_compacted": r["run_id"] in replaced}, sort_keys=True, default=str))
+            extra = {"files_compacted": r["run_id"] in replaced, "n_inputs": n_inputs(r)}
+            if r["run_id"] in forgotten_by:
+                extra["forgotten_by"] = forgotten_by[r["run_id"]]
+            print(json.dumps({**r, **extra}, sort_keys=True, default=str))
+        for t in state.tombstones.entries:
+            print(json.dumps({"forgotten_source": t}, sort_keys=True))
         if running:
             print(json.dumps({"running": running}))
         return EXIT_OK
@@ -339,26 +345,62 @@ def _status(a: argparse.Namespace) -> int:
     rows = []
     for r in recs:
         c = r.get("counts", {})
+        rewritten = r.get("kind", "run") != "run"  # compact/forget records written before they counted these
+
+        def n(key: str, c=c, rewritten=rewritten) -> str:
+            return str(c[key]) if key in c else ("-" if rewritten else "0")
+
+        status = "forgotten" if r["run_id"] in forgotten_by else r.get("status", "")
         rows.append((
-            r["run_id"], r.get("kind", "run") + ("*" if r["run_id"] in replaced else ""), r.get("status", ""),
+            r["run_id"], r.get("kind", "run") + ("*" if r["run_id"] in replaced else ""), status,
             (r.get("started") or "")[:19].replace("T", " "), f"{r.get('seconds', 0) or 0:.1f}",
-            str(len(r.get("inputs", []))), str(c.get("articles", 0)), str(c.get("paragraphs", 0)),
-            str(c.get("duplicates", 0)), str(c.get("near_duplicates", 0)), str(c.get("rejects", 0)),
-            str(c.get("places", 0)), str(c.get("actors", 0)), str(c.get("mb_per_s", "")),
+            str(n_inputs(r)), n("articles"), n("paragraphs"), n("duplicates"), n("near_duplicates"), n("rejects"),
+            n("places"), n("actors"), str(c.get("mb_per_s", "")),
         ))
     widths = [max(len(x) for x in col) for col in zip(cols, *rows, strict=True)]
     for row in (cols, *rows):
         print("  ".join(v.ljust(w) if i < 4 else v.rjust(w) for i, (v, w) in enumerate(zip(row, widths, strict=True))))
     if replaced:
         print("* files merged into a later compact run; the record stays for history and incremental runs")
+    for rid, by in forgotten_by.items():
+        print(f"{rid} forgotten by {by}: its rows are gone and its inputs count as not processed")
     for r in recs:  # why a run that did not publish stopped, and which articles were published untagged
         if r.get("error"):
             print(f"{r['run_id']} {r.get('status')} in stage {r.get('stage', '?')}: {r['error']}")
         if r.get("tag_problems_total"):
             print(f"{r['run_id']}: {r['tag_problems_total']} article(s) published untagged (tag_status timeout or "
                   "error; listed under tag_problems in status --json)")
+    if state.tombstones:
+        print(f"forgotten sources (never published again; `newsbeam forget {a.out} --lift NAME` lifts one):")
+        for t in state.tombstones.entries:
+            by = f"forget {t['by']}" if t.get("by") else "written by hand"
+            print(f"  {t['value']}  since {str(t.get('since', '?'))[:19].replace('T', ' ')} ({by})")
     if running:
         print(f"in progress: {running}")
+    return EXIT_OK
+
+
+def _lift(a: argparse.Namespace, out: Path) -> int:
+    """``forget --lift``: a forgotten source may be published again (alone: it is not a takedown's partner)."""
+    from newsbeam.commands.maintenance import lift
+    from newsbeam.output.store import storage_problem
+
+    if a.run or a.source:
+        raise UsageError("--lift cannot be combined with --run or --source")
+    try:
+        lock = take_lock(out)
+    except OSError as e:
+        raise UsageError(f"cannot write to the output folder {out}: {storage_problem(e) or e}") from e
+    if lock is None:
+        return EXIT_LOCKED
+    try:
+        lifted = lift(out, tuple(a.lift))
+    except ValueError as e:
+        raise UsageError(str(e)) from e
+    finally:
+        lock.__exit__(None, None, None)
+    print(f"newsbeam forget: lifted {', '.join(repr(v) for v in lifted)}; later runs publish its articles again. "
+          "Inputs already processed stay processed: `newsbeam run INPUT... --out OUT --reprocess` reads them again")
     return EXIT_OK
 
 
@@ -368,8 +410,10 @@ def _maintain(a: argparse.Namespace) -> int:
     from newsbeam.output.store import IndexMismatch, check_index_settings, storage_problem
 
     out = _require_out(a.out).resolve()
+    if a.command == "forget" and getattr(a, "lift", None):
+        return _lift(a, out)
     if a.command == "forget" and not (a.run or a.source):
-        raise UsageError("forget needs --run ID or --source NAME_OR_URI")
+        raise UsageError("forget needs --run ID, --source NAME_OR_URI or --lift NAME_OR_URI")
     try:
         cfg = load(getattr(a, "config", None), {})
     except ConfigError as e:

@@ -29,6 +29,8 @@ from newsbeam.dedup.transforms import DecideGroupsFn, ReadIndexFn
 from newsbeam.ingest.stages import ReadInputsFn, ingest_options
 from newsbeam.output.stages import FinalizeFn, WriteRejectsFn
 from newsbeam.output.staging import SHARD_TEXT_BYTES
+from newsbeam.output.tombstone_stage import drop_forgotten
+from newsbeam.output.tombstones import Tombstones
 from newsbeam.runtime.counters import NS
 from newsbeam.runtime.memory import Trimmer, configure_allocator
 from newsbeam.text.stages import PROCESS_TAGS, ProcessArticlesFn
@@ -50,11 +52,11 @@ class NewsbeamJob(beam.PTransform):
 
     def __init__(
         self, cfg: Config, run_id: str, staging: str, index_files: list[tuple[str, tuple[int, ...]]],
-        superseded: frozenset[int],
+        superseded: frozenset[int], forgotten: Tombstones | None = None,
     ):
         super().__init__()
         self.cfg, self.run_id, self.staging = cfg, run_id, staging
-        self.index_files, self.superseded = index_files, superseded
+        self.index_files, self.superseded, self.forgotten = index_files, superseded, forgotten
 
     def expand(self, refs):
         read_fn = ReadInputsFn(ingest_options(self.cfg.ingest), self.staging)
@@ -63,7 +65,8 @@ class NewsbeamJob(beam.PTransform):
             | "SpreadInputs" >> beam.Reshuffle()
             | "ReadInputs" >> beam.ParDo(read_fn).with_outputs("reject", main="article")
         )
-        processed = read.article | "ProcessArticles" >> beam.ParDo(
+        articles = drop_forgotten(read.article, self.forgotten)  # takedowns stay taken down (output/tombstones.py)
+        processed = articles | "ProcessArticles" >> beam.ParDo(
             ProcessArticlesFn(self.run_id, self.staging, self.cfg, SHARD_TEXT_BYTES)
         ).with_outputs(*PROCESS_TAGS)
         _ = (
@@ -109,6 +112,7 @@ def run_job(
     index_files: list[tuple[str, tuple[int, ...]]],
     superseded: frozenset[int],
     beam_args: list[str],
+    forgotten: Tombstones | None = None,
 ) -> dict[str, int]:
     """Build and run the pipeline; returns the newsbeam counters."""
     from newsbeam.runtime.runner import make_pipeline
@@ -118,7 +122,7 @@ def run_job(
         _ = (
             p
             | "Inputs" >> beam.Create(refs)
-            | "Newsbeam" >> NewsbeamJob(cfg, run_id, str(staging), index_files, superseded)
+            | "Newsbeam" >> NewsbeamJob(cfg, run_id, str(staging), index_files, superseded, forgotten)
         )
     result = p.result
     counts: Counter = Counter()

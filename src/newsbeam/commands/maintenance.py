@@ -13,6 +13,11 @@ rules as a run (earlier runs stay canonical, then earliest ``published``, smalle
 a former copy is compared with its new canonical again (exact key, else shingle Jaccard) and stays a duplicate only
 if it still passes. Article-level fields (``n_duplicate_paragraphs``, ``duplicate_of_article``) follow.
 
+A forgotten source (``--source``) is also written to the tombstones (``OUT/_forgotten.json``; in force once the
+forget's record is published): later runs never publish its articles again, whatever is reprocessed or forgotten
+later. ``lift`` removes a tombstone. An unknown source is a usage error with the
+nearest names, never a silent no-op recorded as a takedown.
+
 Memory: groups are repaired in Python, everything else streams through DuckDB, so the cost is the size of the broken
 groups, not of the dataset.
 """
@@ -33,7 +38,7 @@ from newsbeam.dedup.contracts import Decision
 from newsbeam.dedup.decide import GroupMember, repair_group
 from newsbeam.dedup.index_format import INDEX_SCHEMA, index_entry
 from newsbeam.dedup.rules import DedupSettings, MinHasher, article_copy_of, jaccard
-from newsbeam.output import schema
+from newsbeam.output import schema, tombstones
 from newsbeam.output.store import (
     DATA_DIR,
     TABLE_NAMES,
@@ -46,6 +51,7 @@ from newsbeam.output.store import (
     index_files,
     new_run_id,
     next_seq,
+    refresh_views,
     write_record,
 )
 from newsbeam.text.articles import published_us
@@ -93,14 +99,20 @@ def rewrite(
         return Outcome(None, {})
     dedup = cfg.dedup
     con = connect_views(out, state=state)
+    run_id = new_run_id()
+    if forget_sources:
+        _check_sources(con, forget_sources, state.tombstones)
+        state = State(state.records, tombstones.add(out, forget_sources, run_id))
     counts: dict[str, int] = defaultdict(int)
-    _keep_rows(con, forget_runs, forget_sources, counts)
+    # Rows of every source in force go, not only of this forget's: an entry written by hand hides rows that are still
+    # in the files, and their duplicates must be repaired like any other.
+    _keep_rows(con, forget_runs, tuple(dict.fromkeys([*forget_sources, *sorted(state.tombstones.values)])),
+               counts)
 
     hasher = MinHasher(dedup) if dedup.near else None
     promoted = _repair_groups(con, dedup, hasher, counts)
     _repair_articles(con, dedup, counts)
 
-    run_id = new_run_id()
     dest = {t: out / DATA_DIR / t / f"run-{run_id}" for t in TABLE_NAMES}
     dest["_index"] = out / "_index" / f"run-{run_id}"
     try:
@@ -108,6 +120,7 @@ def rewrite(
         _write_index(con, out, dest["_index"], dedup, hasher, promoted, rebuild_index, counts)
         for t, tmp in _KEPT:
             counts[t] = con.execute(f"SELECT count(*) FROM {tmp}").fetchone()[0]
+        _content_counts(con, counts)
         record = _record(run_id, next_seq(out), kind, cfg, live, forget_runs, forget_sources, counts)
         record["index_rebuilt"] = rebuild_index
         con.close()
@@ -120,20 +133,75 @@ def rewrite(
     return Outcome(run_id, dict(counts), warnings)
 
 
+def _check_sources(con, sources: tuple[str, ...], known: tombstones.Tombstones) -> None:
+    """Every ``--source`` must name an outlet (``source``) or an input URI (``source_uri``) of some published row,
+    in any version, or an existing tombstone: a typo must not exit 0 and record a takedown that removed nothing."""
+    import difflib
+
+    have = {v for (v,) in con.execute(
+        """SELECT source FROM articles_all WHERE source IS NOT NULL UNION SELECT source_uri FROM articles_all
+           UNION SELECT source_uri FROM rejects_all""").fetchall()} | set(known.values)
+    for src in sources:
+        if src in have:
+            continue
+        near = difflib.get_close_matches(src, sorted(have), n=3, cutoff=0.6)
+        near += [v for v in sorted(have) if v.lower() == src.lower() and v not in near]
+        hint = f"; did you mean {', '.join(repr(n) for n in near)}?" if near else \
+            " (names are matched exactly; see `newsbeam query OUT \"SELECT DISTINCT source FROM articles\"`)"
+        raise ValueError(f"no article or reject of source {src!r} (an outlet name or an input URI) is published"
+                         + hint)
+
+
+def lift(out: Path, values: tuple[str, ...]) -> list[str]:
+    """Remove tombstones (``forget --lift``) and rebuild the views file; returns the values lifted.
+
+    Nothing comes back by itself: the inputs that held the articles count as processed, so they return when those
+    inputs are read again (``run --reprocess`` or a changed input). Caller holds the lock.
+    """
+    import difflib
+
+    out = Path(out).resolve()
+    current = tombstones.read(out)
+    for v in values:
+        if v not in current.values:
+            near = difflib.get_close_matches(v, sorted(current.values), n=3, cutoff=0.6)
+            listed = ", ".join(repr(x) for x in sorted(current.values)) or "none"
+            raise ValueError(f"{v!r} is not a forgotten source" + (
+                f"; did you mean {', '.join(repr(n) for n in near)}?" if near else f" (forgotten: {listed})"))
+    tombstones.lift(out, values)
+    cleanup_unpublished(out)
+    refresh_views(out)
+    return list(values)
+
+
+def _content_counts(con, counts) -> None:
+    """The counts ``status`` shows for a run (duplicates, near, places, actors) for what the new files hold."""
+    dups, near, places, actors = con.execute(
+        """SELECT count(*) FILTER (WHERE is_duplicate), count(*) FILTER (WHERE dup_kind = 'near'),
+                  coalesce(sum(len(places)), 0), coalesce(sum(len(actors)), 0) FROM p""").fetchone()
+    counts.update(duplicates=dups, near_duplicates=near, places=int(places), actors=int(actors))
+
+
 def _keep_rows(con, forget_runs: tuple[str, ...], forget_sources: tuple[str, ...], counts) -> None:
-    """Temp tables ``gone`` (forgotten article ids) and ``a``, ``p``, ``r`` (the visible rows that stay)."""
+    """Temp tables ``gone`` (article ids no kept row has) and ``a``, ``p``, ``r`` (the visible rows that stay)."""
     cond = []
     if forget_runs:
         cond.append(f"run_id IN {_ids(forget_runs)}")
     if forget_sources:
         cond.append(f"source IN {_ids(forget_sources)} OR source_uri IN {_ids(forget_sources)}")
     gone_where = " OR ".join(f"({c})" for c in cond) or "FALSE"
-    con.execute(f"CREATE TEMP TABLE gone AS SELECT article_id FROM articles_all WHERE {gone_where}")
-    con.execute("CREATE TEMP TABLE a AS SELECT * FROM articles WHERE article_id NOT IN (SELECT article_id FROM gone)")
+    # By (article, run): an input processed again keeps its article ids, so forgetting the run that read an old
+    # version must not take the current version (another run's row with the same id) with it.
+    con.execute(f"CREATE TEMP TABLE gone_rows AS SELECT article_id || '|' || run_id AS k FROM articles_all "
+                f"WHERE {gone_where}")
+    con.execute("CREATE TEMP TABLE a AS SELECT * FROM articles WHERE article_id || '|' || run_id NOT IN "
+                "(SELECT k FROM gone_rows)")
     pcols = _quoted(_paragraph_columns(con))
-    con.execute(
-        f"CREATE TEMP TABLE p AS SELECT {pcols} FROM paragraphs WHERE article_id NOT IN (SELECT article_id FROM gone)"
-    )
+    con.execute(f"CREATE TEMP TABLE p AS SELECT {pcols} FROM paragraphs WHERE article_id || '|' || run_id NOT IN "
+                "(SELECT k FROM gone_rows)")
+    # The article ids no kept row has: duplicates that pointed at their paragraphs are repaired.
+    con.execute("CREATE TEMP TABLE gone AS SELECT DISTINCT split_part(k, '|', 1) AS article_id FROM gone_rows "
+                "WHERE split_part(k, '|', 1) NOT IN (SELECT article_id FROM a)")
     rej_where = []
     if forget_runs:
         rej_where.append(f"run_id IN {_ids(forget_runs)}")
@@ -141,7 +209,8 @@ def _keep_rows(con, forget_runs: tuple[str, ...], forget_sources: tuple[str, ...
         rej_where.append(f"source_uri IN {_ids(forget_sources)}")
     rej_drop = " OR ".join(rej_where) or "FALSE"
     con.execute(f"CREATE TEMP TABLE r AS SELECT * FROM rejects WHERE NOT ({rej_drop})")
-    counts["articles-forgotten"] = con.execute("SELECT count(*) FROM gone").fetchone()[0]
+    counts["articles-forgotten"] = con.execute(
+        "SELECT (SELECT count(*) FROM articles) - (SELECT count(*) FROM a)").fetchone()[0]
     counts["rejects-forgotten"] = con.execute(
         f"SELECT count(*) FROM rejects WHERE {rej_drop}"
     ).fetchone()[0]
@@ -189,7 +258,7 @@ def _record(
         "replaces": [r["run_id"] for r in live],
         "forgets_runs": list(forget_runs),
         "forgets_sources": list(forget_sources),
-        "inputs": [],
+        "n_inputs": 0,
         "counts": dict(counts),
         "dedup": cfg.to_dict()["dedup"],
         "index_settings": cfg.dedup.index_settings(),

@@ -43,6 +43,7 @@ from newsbeam.output.store import (
     next_seq,
     publish,
     refresh_views,
+    run_inputs,
     storage_problem,
     take_lock,
     views_stale,
@@ -79,7 +80,7 @@ def select_inputs(refs: list, out: Path, reprocess: bool) -> tuple[list, list, f
     for r in state.published:
         if r["run_id"] in forgotten:
             continue
-        for i in r.get("inputs", []):
+        for i in run_inputs(out, r):  # the run's .inputs.jsonl (or the list in an older record)
             seen_uris.add(i["uri"])
             if not i.get("retry"):
                 done.add(i["key"])
@@ -230,7 +231,8 @@ def _run_checked(
 
     if not todo:
         return {}
-    counts = run_job(todo, cfg, run_id, staging, index_files(out), superseded, beam_args)
+    counts = run_job(todo, cfg, run_id, staging, index_files(out), superseded, beam_args,
+                     forgotten=State.read(out).tombstones)
     lost = lost_in_transfer(counts, cfg.dedup.near)
     if lost and cfg.workers > 1 and _local_runner(beam_args):
         log.warning("newsbeam: Beam's multi-process local runner lost records between stages (%s); running again "
@@ -239,7 +241,8 @@ def _run_checked(
             lost_first.extend(lost)
         shutil.rmtree(staging)
         staging.mkdir(parents=True)
-        counts = run_job(todo, replace(cfg, workers=1), run_id, staging, index_files(out), superseded, beam_args)
+        counts = run_job(todo, replace(cfg, workers=1), run_id, staging, index_files(out), superseded, beam_args,
+                         forgotten=State.read(out).tombstones)
         counts["runs-repeated-single-worker"] = 1
         lost = lost_in_transfer(counts, cfg.dedup.near)
     if lost:
@@ -440,9 +443,16 @@ def _finish(attempt: _Attempt, counts: dict, skipped: list, log: logging.Logger,
     record["status"] = "reject_rate_exceeded" if exceeded else "ok"
     record["exit_code"] = EXIT_REJECTS if exceeded else EXIT_OK
     attempt.stage = "publishing"
-    with watchdog.publishing():
-        for warning in publish(out, run_id, staging, record):
-            log.warning("newsbeam: warning: run %s is published, but %s", run_id, warning)
+    if not todo:
+        # A quiet night: nothing to publish (no empty run in the views or the report's per-run chart), but a record
+        # so that `status` shows the run happened.
+        record.update(status="no_new_input", published=False)
+        write_record(out, record)
+        shutil.rmtree(staging, ignore_errors=True)
+    else:
+        with watchdog.publishing():
+            for warning in publish(out, run_id, staging, record):
+                log.warning("newsbeam: warning: run %s is published, but %s", run_id, warning)
     if not quiet:
         print(_human(summary, Counter(counts), cfg, run_id, out))
     print(json.dumps({"newsbeam_summary": {"run_id": run_id, "status": record["status"], **summary}}, sort_keys=True))

@@ -7,6 +7,8 @@ Layout of ``OUT``::
     _index/run-<run_id>/part-NNNNN.parquet          canonical paragraphs' hashes and MinHash data (cross-run dedup)
     _index/settings.json                            MinHash settings the index was built with
     _runs/<run_id>.json                             one record per run: a run without a published one is not there
+    _runs/<run_id>.inputs.jsonl                     the inputs a published run processed (kept out of the record)
+    _forgotten.json                                 forgotten sources: never published again (``tombstones.py``)
     _staging/<run_id>/                              work in progress; never read; removed by the next run
     newsbeam.duckdb                                 views over the published runs, replaced atomically
     .lock                                           flock'ed by the running job; the kernel releases it if we die
@@ -21,6 +23,12 @@ Readers take ONE snapshot of the records (``State``) and list ``_data/`` files o
 or forget replaced leave the globs at once but stay in ``_data/`` for a grace period (``NEWSBEAM_REPLACED_GRACE_S``,
 an hour by default), so a query or a DuckDB connection opened on the old views keeps working; the first run,
 compact or forget after that deletes them.
+
+The views file names absolute paths and the state it was built from (table ``views_meta``): ``views_stale`` compares
+both with the folder, so a moved or copied folder, a takedown or a new run is noticed by the next command, which
+rebuilds it. It is written in DuckDB storage version ``VIEWS_STORAGE_VERSION`` so that DuckDB 1.x clients (the CLI
+a user installs) open it, and ``published`` is a plain TIMESTAMP in UTC in every view, so ``published::DATE`` is
+the same day in any client whatever its time zone. Every connection newsbeam opens runs in UTC.
 """
 
 from __future__ import annotations
@@ -44,14 +52,19 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from newsbeam.output import schema
+from newsbeam.output import schema, tombstones
 from newsbeam.output.staging import INDEX_SCHEMA
+from newsbeam.output.tombstones import Tombstones
 
 TABLE_NAMES = ("articles", "paragraphs", "rejects")
 DB_NAME = "newsbeam.duckdb"
 DATA_DIR = "_data"
 GRACE_ENV = "NEWSBEAM_REPLACED_GRACE_S"
 DEFAULT_GRACE_S = 3600.0
+INPUTS_SUFFIX = ".inputs.jsonl"
+# DuckDB 1.0 through 1.5 (storage versions 64-68) read this; duckdb 2.x would otherwise write its newest format,
+# which every 1.x client (the CLI a user installs) refuses.
+VIEWS_STORAGE_VERSION = "v1.0.0"
 # errnos that mean "the output folder cannot take this write" rather than a bug: reported in one line.
 STORAGE_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG)
 
@@ -175,15 +188,38 @@ class State:
     """
 
     records: tuple[dict, ...]
+    # Every entry of _forgotten.json, also those a forget wrote before its record (the switch); see ``tombstones``.
+    written_tombstones: Tombstones = Tombstones()
 
     @classmethod
     def read(cls, out: Path) -> State:
-        return cls(tuple(run_records(out)))
+        return cls(tuple(run_records(out)), tombstones.read(out))
 
     def with_record(self, record: dict) -> State:
         """This state plus a record about to be written (the views file is built before the switch)."""
         rest = [r for r in self.records if r.get("run_id") != record["run_id"]]
-        return State(tuple(sorted([*rest, record], key=lambda r: (r.get("seq", 0), r.get("run_id", "")))))
+        return State(tuple(sorted([*rest, record], key=lambda r: (r.get("seq", 0), r.get("run_id", "")))),
+                     self.written_tombstones)
+
+    @property
+    def tombstones(self) -> Tombstones:
+        """The forgotten sources in force: entries whose forget is published (a forget killed before its switch
+        forgot nothing, like every other door shows), and entries written by hand (no ``by``)."""
+        return self.written_tombstones.effective({r["run_id"] for r in self.published})
+
+    def signature(self, out: Path) -> str:
+        """What the views depend on: where the folder is, the published runs, the live ones and the tombstones.
+        Stored in the views file; a file whose signature differs is stale (``views_stale``)."""
+        import hashlib
+
+        parts = [str(Path(out).resolve()), *(f"{r['run_id']}:{r.get('seq', 0)}" for r in self.published),
+                 "live", *(r["run_id"] for r in self.live), "forgotten", *sorted(self.tombstones.values)]
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+
+    @property
+    def forgotten_by(self) -> dict[str, str]:
+        """Run id -> the ``forget`` record that removed it (``status`` shows it instead of the run's own status)."""
+        return {i: r["run_id"] for r in self.published for i in r.get("forgets_runs", [])}
 
     @property
     def published(self) -> list[dict]:
@@ -228,6 +264,48 @@ def next_seq(out: Path) -> int:
 
 def write_record(out: Path, record: dict) -> None:
     _write_json_atomic(Path(out) / "_runs" / f"{record['run_id']}.json", record)
+
+
+def inputs_path(out: Path, run_id: str) -> Path:
+    return Path(out) / "_runs" / f"{run_id}{INPUTS_SUFFIX}"
+
+
+def write_inputs(out: Path, run_id: str, inputs: list[dict]) -> None:
+    """A run's input list, one JSON object a line, beside its record (atomically: temporary name, rename).
+
+    Kept out of the record so that every command that reads the records (``status``, ``query``, the views) reads
+    kilobytes after years of nightly runs, not every input ever listed; only ``run`` reads these files.
+    """
+    path = inputs_path(out, run_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            for i in inputs:
+                f.write(json.dumps(i, sort_keys=True, default=str) + "\n")
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+def run_inputs(out: Path, record: dict) -> list[dict]:
+    """The inputs a run processed: its ``.inputs.jsonl`` file, or the list inside records written before it existed
+    (and inside records of runs that did not publish)."""
+    if "inputs" in record:
+        return record["inputs"]
+    if not record.get("n_inputs"):
+        return []
+    try:
+        with open(inputs_path(out, record["run_id"]), encoding="utf-8") as f:
+            return [json.loads(line) for line in f if line.strip()]
+    except FileNotFoundError:  # deleted by hand: its inputs count as not processed (a rerun supersedes, never doubles)
+        return []
+
+
+def n_inputs(record: dict) -> int:
+    return int(record.get("n_inputs", len(record.get("inputs", []))))
 
 
 def run_dir(out: Path, table: str, run_id: str) -> Path:
@@ -301,7 +379,15 @@ def cleanup_unpublished(out: Path) -> list[str]:
         for d in staging.iterdir():
             shutil.rmtree(d, ignore_errors=True)
             changed.append(str(d.relative_to(out)))
-    for tmp in [*(out / "_runs").glob(".*.tmp-*"), *out.glob(f".{DB_NAME}.tmp-*")]:
+    if tombstones.prune(out, published):  # entries of a forget that died before its switch
+        changed.append(tombstones.FILE_NAME)
+    for f in (out / "_runs").glob(f"*{INPUTS_SUFFIX}"):  # written by a run killed before its record
+        if f.name[: -len(INPUTS_SUFFIX)] not in published:
+            with contextlib.suppress(OSError):
+                f.unlink()
+                changed.append(str(f.relative_to(out)))
+    for tmp in [*(out / "_runs").glob(".*.tmp-*"), *out.glob(f".{DB_NAME}.tmp-*"),
+                *out.glob(f".{tombstones.FILE_NAME}.tmp-*")]:
         with contextlib.suppress(OSError):
             tmp.unlink()
             changed.append(str(tmp.relative_to(out)))
@@ -389,7 +475,7 @@ def index_files(out: Path) -> list[tuple[str, tuple[int, ...]]]:
     for r in st.published:
         if r["run_id"] in forgotten:
             continue
-        for i in r.get("inputs", []):
+        for i in run_inputs(out, r):
             if i.get("retry"):
                 continue
             seq = int(r.get("seq", 0))
@@ -449,6 +535,9 @@ def publish(out: Path, run_id: str, staging: Path, record: dict) -> list[str]:
     _move_parts(list((staging / "rejects").glob("*.parquet")), data / "rejects" / f"run-{run_id}", schema.REJECTS)
     _move_parts(list((staging / "index").glob("*.parquet")), out / "_index" / f"run-{run_id}", INDEX_SCHEMA)
     record = {**record, "published": True}
+    inputs = record.pop("inputs", [])
+    write_inputs(out, run_id, inputs)
+    record["n_inputs"] = len(inputs)
     views = build_views_tmp(out, State.read(out).with_record(record))
     _fault("publish-before-record")
     try:
@@ -488,6 +577,10 @@ def finish_switch(out: Path, views: Path, new: list[str], replaced: list[str], w
 # --- Views ----------------------------------------------------------------------------------------------------
 
 
+def _sql_str(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
 def _sql_list(paths: list[str]) -> str:
     return "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
 
@@ -496,15 +589,20 @@ def view_sql(out: Path, state: State | None = None) -> list[str]:
     """SQL that defines the views over the published runs (absolute paths, so any working directory works).
 
     Built from one snapshot of the records and the ``_data/`` files of its live runs, which stay in place while
-    any view built from that snapshot may read them.
+    any view built from that snapshot may read them. ``views_meta`` says where and from which state (``views_stale``).
+    Articles and rejects of a forgotten source are left out (``tombstones.py``); ``published`` becomes a TIMESTAMP
+    in UTC (the Parquet files hold a TIMESTAMPTZ, whose ``::DATE`` depends on the client's time zone).
     """
     out = Path(out).resolve()
     state = state or State.read(out)
     runs = state.published
     live = state.live
-    stmts = []
-    values = ", ".join(f"('{r['run_id']}', {int(r['seq'])})" for r in runs) or "('', 0)"
-    stmts.append(f"CREATE OR REPLACE TABLE runs_order AS SELECT * FROM (VALUES {values}) t(run_id, seq)")
+    t = state.tombstones
+    stmts = ["CREATE OR REPLACE TABLE views_meta AS SELECT " + _sql_str(str(out)) + " AS out_path, "
+             + _sql_str(state.signature(out)) + " AS state, " + _sql_str(VIEWS_STORAGE_VERSION) + " AS storage"]
+    values = ", ".join(f"({_sql_str(r['run_id'])}, {int(r['seq'])}, {_sql_str(r.get('kind', 'run'))}, "
+                       f"{n_inputs(r)})" for r in runs) or "('', 0, '', 0)"
+    stmts.append(f"CREATE OR REPLACE TABLE runs_order AS SELECT * FROM (VALUES {values}) t(run_id, seq, kind, inputs)")
     for table in TABLE_NAMES:
         files = []
         for r in live:
@@ -514,7 +612,11 @@ def view_sql(out: Path, state: State | None = None) -> list[str]:
         else:
             src = "(SELECT * FROM empty_" + table + ")"
             stmts.append(_empty_table_sql(table))
-        stmts.append(f"CREATE OR REPLACE VIEW {table}_all AS SELECT * FROM {src}")
+        if table == "articles":  # epoch_us/make_timestamp: UTC whatever the client's TimeZone, no ICU needed
+            stmts.append(f"CREATE OR REPLACE VIEW {table}_all AS SELECT * REPLACE "
+                         f"(make_timestamp(epoch_us(published)) AS published) FROM {src}")
+        else:
+            stmts.append(f"CREATE OR REPLACE VIEW {table}_all AS SELECT * FROM {src}")
     stmts += [
         # The latest run that produced an article or a (non-transient) reject for each input: its version is shown.
         """CREATE OR REPLACE VIEW input_versions AS
@@ -522,15 +624,16 @@ def view_sql(out: Path, state: State | None = None) -> list[str]:
              SELECT source_uri, run_id FROM articles_all
              UNION ALL SELECT source_uri, run_id FROM rejects_all WHERE reason <> 'unreachable'
            ) v JOIN runs_order o USING (run_id) GROUP BY v.source_uri""",
-        """CREATE OR REPLACE VIEW articles AS
-           SELECT a.* FROM articles_all a JOIN input_versions v USING (source_uri, run_id)""",
-        """CREATE OR REPLACE VIEW rejects AS
+        f"""CREATE OR REPLACE VIEW articles AS
+           SELECT a.* FROM articles_all a JOIN input_versions v USING (source_uri, run_id)
+           WHERE {tombstones.sql_filter(t, "a.source", "a.source_uri")}""",
+        f"""CREATE OR REPLACE VIEW rejects AS
            SELECT r.* FROM rejects_all r JOIN runs_order o USING (run_id)
            LEFT JOIN input_versions v ON v.source_uri = r.source_uri
-           WHERE r.run_id = v.run_id
+           WHERE {tombstones.sql_filter(t, None, "r.source_uri")} AND (r.run_id = v.run_id
               OR (r.reason = 'unreachable' AND o.seq > coalesce(v.seq, 0)
                   AND o.seq = (SELECT max(o2.seq) FROM rejects_all r2 JOIN runs_order o2 USING (run_id)
-                               WHERE r2.source_uri = r.source_uri))""",
+                               WHERE r2.source_uri = r.source_uri)))""",
         """CREATE OR REPLACE VIEW paragraphs AS
            SELECT p.*, count(*) OVER (PARTITION BY coalesce(p.dup_group, p.article_id || ':' || p.para_index::VARCHAR))
                   AS dup_count
@@ -551,9 +654,16 @@ def _empty_table_sql(table: str) -> str:
 def connect_views(out: Path, con: duckdb.DuckDBPyConnection | None = None,
                   state: State | None = None) -> duckdb.DuckDBPyConnection:
     """An in-memory connection with the views, built fresh from the run records (the fallback of every reader)."""
-    con = con or duckdb.connect()
+    con = con or utc_connect()
     for s in view_sql(out, state):
         con.execute(s)
+    return con
+
+
+def utc_connect(database: str = ":memory:", read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Every connection newsbeam opens: in UTC, so a day or an hour never depends on the machine's time zone."""
+    con = duckdb.connect(database, read_only=read_only)
+    con.execute("SET TimeZone = 'UTC'")
     return con
 
 
@@ -590,13 +700,21 @@ def quarantine_foreign_wal(out: Path) -> Path | None:
 
 
 def _build_views_file(out: Path, path: Path, state: State | None = None) -> None:
-    """Write the views into a new database file at ``path`` (checkpointed: no WAL is left beside it)."""
+    """Write the views into a new database file at ``path`` (checkpointed: no WAL is left beside it), in storage
+    version ``VIEWS_STORAGE_VERSION`` so that DuckDB 1.x clients can open it."""
     wal = Path(str(path) + ".wal")
     try:
-        con = duckdb.connect(str(path))
+        con = utc_connect()
         try:
+            try:
+                con.execute(f"ATTACH {_sql_str(str(path))} AS views_file (STORAGE_VERSION '{VIEWS_STORAGE_VERSION}')")
+            except duckdb.Error:  # a DuckDB 1.x writer without the option writes a format 1.x reads anyway
+                con.execute(f"ATTACH {_sql_str(str(path))} AS views_file")
+            con.execute("USE views_file")
             connect_views(out, con, state)
-            con.execute("CHECKPOINT")
+            con.execute("CHECKPOINT views_file")
+            con.execute("USE memory")
+            con.execute("DETACH views_file")
         finally:
             con.close()
     except BaseException:
@@ -608,15 +726,68 @@ def _build_views_file(out: Path, path: Path, state: State | None = None) -> None
         wal.unlink()
 
 
-def views_stale(out: Path) -> bool:
-    """The views file needs rebuilding: it predates the newest run record, or a foreign WAL sits beside it."""
+_HELD = ("held", "by another DuckDB session")
+
+
+def _views_meta(db: Path) -> tuple[str, str] | None:
+    """(folder, state signature) a views file was built for; ``_HELD`` when another process holds it read-write
+    (DuckDB's lock: we cannot tell, and that session keeps its copy when the file is replaced); None when it cannot
+    be read (damaged, written before ``views_meta`` existed)."""
+    try:
+        con = duckdb.connect(str(db), read_only=True)
+    except duckdb.IOException as e:
+        return _HELD if "lock" in str(e).lower() else None
+    except duckdb.Error:
+        return None
+    try:
+        row = con.execute("SELECT out_path, state FROM views_meta").fetchone()
+        return (row[0], row[1]) if row else None
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+
+
+def views_stale(out: Path, state: State | None = None) -> bool:
+    """The views file needs rebuilding: missing, a foreign WAL beside it, unreadable, or built for another folder
+    (copied or moved: its absolute paths name the original) or another state (runs, compactions, takedowns)."""
     db = Path(out) / DB_NAME
-    recs = list((Path(out) / "_runs").glob("*.json"))
-    if not recs:
+    if not any((Path(out) / "_runs").glob("*.json")):
         return False
-    if wal_path(out).exists():
+    if wal_path(out).exists() or not db.exists():
         return True
-    return not db.exists() or db.stat().st_mtime < max(r.stat().st_mtime for r in recs)
+    state = state or State.read(out)
+    meta = _views_meta(db)
+    # A file held read-write by another session is left alone (every command rebuilding it would take the lock each
+    # time); the next run that publishes replaces it, and readers that cannot open it build their own views.
+    return meta != _HELD and meta != (str(Path(out).resolve()), state.signature(out))
+
+
+def repair_views(out: Path) -> str | None:
+    """Rebuild a stale views file from ``status``; returns what was done (one line for the user), or None.
+
+    Takes the output lock without waiting: when a run holds it, that run rebuilds the file; a read-only folder is
+    left as it is. ``query`` never reads the file and ``report`` reads it only when it is current, so they do not
+    rebuild it (and never take the lock a starting cron run needs).
+    """
+    if not views_stale(out):
+        return None
+    try:
+        lock = OutputLock(out).__enter__()
+    except (Locked, OSError):
+        return None
+    try:
+        if not views_stale(out):
+            return None
+        moved = quarantine_foreign_wal(out)  # said here: status sets up no log handler
+        refresh_views(out)
+    except Exception as e:  # noqa: BLE001 - a reader must still answer; the next run rebuilds the file
+        return f"the views file is stale and could not be rebuilt ({storage_problem(e) or e})"
+    finally:
+        lock.__exit__(None, None, None)
+    return f"rebuilt {Path(out) / DB_NAME}, which was stale (a moved or copied folder, or not yet updated)" + (
+        f"; moved {wal_path(out).name}, left by a DuckDB session that opened it read-write, to {moved.name} "
+        "(open the file with `duckdb -readonly`)" if moved else "")
 
 
 def refresh_views(out: Path) -> None:
@@ -650,23 +821,18 @@ def open_views_file(out: Path) -> duckdb.DuckDBPyConnection | None:
     (DuckDB's lock), or it does not hold readable views (damaged, or written on another machine's paths).
     """
     db = Path(out) / DB_NAME
+    # A copied or moved folder's file still names the old location, which may exist and hold other data: the
+    # signature (folder and state) must match, not only the file open.
     if not db.exists() or views_stale(out):
         return None
     try:
-        con = duckdb.connect(str(db), read_only=True)
+        con = utc_connect(str(db), read_only=True)
     except duckdb.Error:
         return None
-    # A copied or moved folder's file still names the old location, which may exist and hold other data.
-    here = "'" + (str(Path(out).resolve()) + os.sep).replace("'", "''")
     try:
         for table in TABLE_NAMES:
             con.execute(f"SELECT count(*) FROM {table}").fetchone()
-        defs = con.execute("SELECT sql FROM duckdb_views() WHERE view_name IN (?, ?, ?)",
-                           [f"{t}_all" for t in TABLE_NAMES]).fetchall()
     except duckdb.Error:
-        con.close()
-        return None
-    if len(defs) != len(TABLE_NAMES) or any("read_parquet(" in d and here not in d for (d,) in defs):
         con.close()
         return None
     return con
@@ -680,6 +846,7 @@ def sandbox_settings(out: Path, temp_dir: Path) -> list[tuple[str, Any]]:
     """
     return [
         ("temp_directory", str(temp_dir)),
+        ("TimeZone", "UTC"),
         ("autoinstall_known_extensions", False),
         ("autoload_known_extensions", False),
         ("allow_community_extensions", False),

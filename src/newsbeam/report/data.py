@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 
 import duckdb
@@ -53,6 +54,7 @@ class ReportData:
     places: list[dict] = field(default_factory=list)
     top_regions: list[dict] = field(default_factory=list)
     actors: list[dict] = field(default_factory=list)
+    agents: list[dict] = field(default_factory=list)
     actor_types: list[dict] = field(default_factory=list)
     cooccurrence: list[dict] = field(default_factory=list)
     rejects: list[dict] = field(default_factory=list)
@@ -143,15 +145,20 @@ def per_day(con: duckdb.DuckDBPyConnection) -> list[dict]:
 
 
 def per_run(con: duckdb.DuckDBPyConnection, since: datetime | None) -> list[dict]:
-    """Articles (their current version) and unique paragraphs by the run that wrote them, runs in order."""
+    """Articles (their current version) and unique paragraphs by the run that wrote them, runs in order.
+
+    A run that read no input (a quiet night recorded before ``no_new_input`` records existed) and the ``compact`` /
+    ``forget`` rewrites (their rows keep the run that wrote them) are not runs of the chart: they would be empty bars.
+    """
     return _rows(con, f"""
         WITH a AS (SELECT run_id, count(*) AS articles FROM sel GROUP BY run_id),
              p AS (SELECT run_id, {PARA_FLAGS} FROM sel_par GROUP BY run_id)
         SELECT r.run_id, r.seq, {RUN_START_SQL.replace('run_id', 'r.run_id')} AS started,
                coalesce(a.articles, 0) AS articles, coalesce(p.unique_paragraphs, 0) AS unique_paragraphs
         FROM runs r LEFT JOIN a USING (run_id) LEFT JOIN p USING (run_id)
-        WHERE a.articles IS NOT NULL OR $since::TIMESTAMP IS NULL
-           OR {RUN_START_SQL.replace('run_id', 'r.run_id')} >= $since::TIMESTAMP
+        WHERE a.articles IS NOT NULL
+           OR (r.kind = 'run' AND r.inputs > 0 AND ($since::TIMESTAMP IS NULL
+               OR {RUN_START_SQL.replace('run_id', 'r.run_id')} >= $since::TIMESTAMP))
         ORDER BY r.seq""", {"since": since})
 
 
@@ -199,10 +206,29 @@ def top_regions(con: duckdb.DuckDBPyConnection, limit: int = 20) -> list[dict]:
         ORDER BY prim.articles DESC, articles_mentioning DESC, prim.region LIMIT $1""", [limit])
 
 
-def actors(con: duckdb.DuckDBPyConnection, limit: int = 30) -> list[dict]:
-    """Actors by the number of articles they appear in, with their type, country and most frequent roles."""
-    return _rows(con, """
-        WITH x AS (SELECT article_id, unnest(actors) AS ac FROM sel),
+@lru_cache(maxsize=1)
+def agent_names() -> tuple[str, ...]:
+    """The names the actor tagger gives unnamed agents ("police", "militants", "civilians", "government": the
+    ``agents`` list of ``data/actors.yaml``)."""
+    from newsbeam.tags.actors.dictionary import read_builtin
+
+    return tuple(sorted({a["name"] for a in read_builtin().get("agents") or []}))
+
+
+GENERIC_SQL = "(ac.name IN (SELECT unnest($agents::VARCHAR[])) AND contains(ac.actor_id, '|'))"
+
+
+def actors(con: duckdb.DuckDBPyConnection, limit: int = 30, generic: bool = False) -> list[dict]:
+    """Actors by the number of articles they appear in, with their type, country and most frequent roles.
+
+    Named actors (people, organisations, groups, governments) and unnamed agents ("police" of a country,
+    "militants", "civilians") are listed apart (``generic``): the agents are in nearly every conflict story, so one
+    list was all police and militants and hid the names a reader looks for. An agent is an actor whose name is one
+    of ``agent_names`` and whose id is the tagger's ``name|TYPE|CC`` (a dictionary entry of that name is named).
+    """
+    return _rows(con, f"""
+        WITH x AS (SELECT article_id, ac FROM (SELECT article_id, unnest(actors) AS ac FROM sel)
+                   WHERE {GENERIC_SQL} = $generic),
         roles AS (
             SELECT ac.actor_id AS actor_id, ac.role AS role, count(*) AS n FROM x
             WHERE ac.role IS NOT NULL AND ac.role <> '' GROUP BY ALL),
@@ -213,7 +239,8 @@ def actors(con: duckdb.DuckDBPyConnection, limit: int = 30) -> list[dict]:
                coalesce(any_value(rr.roles), []) AS roles
         FROM x LEFT JOIN rr ON rr.actor_id = x.ac.actor_id
         GROUP BY x.ac.actor_id
-        ORDER BY articles DESC, mentions DESC, name LIMIT $1""", [limit])
+        ORDER BY articles DESC, mentions DESC, name LIMIT $limit""",
+        {"limit": limit, "generic": generic, "agents": list(agent_names())})
 
 
 def actor_types(con: duckdb.DuckDBPyConnection) -> list[dict]:
@@ -226,23 +253,26 @@ def actor_types(con: duckdb.DuckDBPyConnection) -> list[dict]:
 
 
 def cooccurrence(con: duckdb.DuckDBPyConnection, n_actors: int = 15, n_regions: int = 12) -> list[dict]:
-    """Articles per (actor, primary region) pair, for the most frequent actors and regions."""
-    return _rows(con, """
+    """Articles per (named actor, primary region) pair, for the most frequent named actors and regions (unnamed
+    agents would fill the rows: police are in every region)."""
+    return _rows(con, f"""
         WITH x AS (
             SELECT DISTINCT article_id, primary_region_code AS code, primary_region AS region,
-                   primary_country AS country_code, a.ac.actor_id AS actor_id, a.ac.name AS name,
-                   a.ac.country_code AS actor_country
-            FROM (SELECT *, unnest(actors) AS ac FROM sel) a WHERE primary_region_code IS NOT NULL),
+                   primary_country AS country_code, ac.actor_id AS actor_id, ac.name AS name,
+                   ac.country_code AS actor_country
+            FROM (SELECT *, unnest(actors) AS ac FROM sel) a
+            WHERE primary_region_code IS NOT NULL AND NOT {GENERIC_SQL}),
         ta AS (SELECT actor_id, count(DISTINCT article_id) AS n FROM x GROUP BY actor_id
-               ORDER BY n DESC, actor_id LIMIT $1),
-        tr AS (SELECT code, count(DISTINCT article_id) AS n FROM x GROUP BY code ORDER BY n DESC, code LIMIT $2)
+               ORDER BY n DESC, actor_id LIMIT $n_actors),
+        tr AS (SELECT code, count(DISTINCT article_id) AS n FROM x GROUP BY code ORDER BY n DESC, code
+               LIMIT $n_regions)
         SELECT x.actor_id, mode(x.name) AS actor, coalesce(mode(x.actor_country), '') AS actor_country,
                x.code AS admin1_code, mode(x.region) AS region,
                mode(x.country_code) AS country_code, count(DISTINCT x.article_id) AS articles,
                any_value(ta.n) AS actor_total, any_value(tr.n) AS region_total
         FROM x JOIN ta USING (actor_id) JOIN tr USING (code)
         GROUP BY x.actor_id, x.code ORDER BY actor_total DESC, x.actor_id, region_total DESC, x.code""",
-        [n_actors, n_regions])
+        {"n_actors": n_actors, "n_regions": n_regions, "agents": list(agent_names())})
 
 
 def rejects(con: duckdb.DuckDBPyConnection, since: datetime | None) -> list[dict]:
@@ -286,6 +316,7 @@ def collect(con: duckdb.DuckDBPyConnection, filters: Filters) -> ReportData:
         places=places(con),
         top_regions=top_regions(con),
         actors=actors(con),
+        agents=actors(con, limit=20, generic=True),
         actor_types=actor_types(con),
         cooccurrence=cooccurrence(con),
         rejects=rejects(con, filters.since),
