@@ -27,3 +27,24 @@ def test_bad_config_is_a_config_error(tmp_path, text):
 def test_missing_config_file():
     with pytest.raises(ConfigError):
         load("does-not-exist.toml", {})
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("wokers = 2\n", "unknown setting wokers in {f} (did you mean workers?)"),
+    ("[dedup]\ntreshold = 0.6\n", "unknown setting dedup.treshold in {f} (did you mean threshold?)"),
+    ("near = false\n", "unknown setting near in {f} (did you mean [dedup] near?)"),
+    ("workers = 0\n", "{f}: workers must be >= 1"),
+    ("workers = 'two'\n", "{f}: workers: expected an integer"),
+])
+def test_config_errors_name_the_file(tmp_path, text, says):
+    """A cron mail must say which file to fix (issue #19), and the likely fix for a typo."""
+    f = tmp_path / "nightly.toml"
+    f.write_text(text)
+    with pytest.raises(ConfigError) as e:
+        load(str(f), {})
+    assert says.format(f=f) in str(e.value)
+
+
+def test_workers_default_is_chosen_from_the_work():
+    assert Config().workers is None and load(None, {}).workers is None
+    assert load(None, {"workers": 3}).workers == 3

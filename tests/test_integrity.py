@@ -44,7 +44,7 @@ def _fake_runs(monkeypatch, results: list[dict]) -> list[int]:
     """Replace run_job by one returning the given counts in turn; returns the worker counts it was called with."""
     calls: list[int] = []
 
-    def fake(todo, cfg, run_id, staging, index_files, superseded, beam_args):
+    def fake(todo, cfg, run_id, staging, index_files, superseded, beam_args, forgotten=None):
         calls.append(cfg.workers)
         (Path(staging) / "leftover").write_text("from the first attempt")
         return dict(results[len(calls) - 1])

@@ -34,42 +34,92 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+_VIEWS = """views (the current version of every input; read-only):
+  articles        one row per article (source, title, url, published, lang, tag_status, ...)
+  paragraphs      one row per paragraph: text, duplicate flags, places, actors
+  rejects         inputs and records that could not be read, with a reason
+  runs            the published runs in order (run_id, seq, kind, inputs)
+  input_versions  which run holds the current version of each input
+  articles_all, paragraphs_all, rejects_all
+                  every version ever published, superseded ones included
+columns: newsbeam query OUT "DESCRIBE paragraphs"; schema: docs/schema.md"""
+
+_EXIT_CODES = """exit codes: 0 ok, 1 internal error, 2 usage error (one line on stderr), 3 reject rate above --max-reject-rate
+(output still published), 4 another run holds the output folder, 5 stopped by --max-runtime (nothing published),
+130 interrupted by Ctrl-C (nothing published)"""
+
+_RUN_EPILOG = f"""-- BEAM_OPTIONS
+  everything after a lone -- goes to Apache Beam and is validated by it (an unknown option is a usage error),
+  e.g. -- --runner=PortableRunner --job_endpoint=localhost:8099 --environment_type=EXTERNAL ...
+
+workers: without --workers (or workers = N in the config), 1 worker for a single input file or less than
+  5 MB of input (compressed files count 3x), else one per core (at most one per input file).
+
+examples:
+  newsbeam run sample_corpus --out out
+  newsbeam run --manifest backfill.txt --out /data/news --workers 2
+  newsbeam run /data/inbox --out /data/news --config pipelines/nightly.toml --quiet
+
+{_EXIT_CODES}"""
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="newsbeam", description="News articles in, deduplicated and tagged Parquet out.")
+    p = _Parser(prog="newsbeam", description="News articles in, deduplicated and tagged Parquet out.",
+                epilog=_EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--version", action="version", version=f"newsbeam {__version__}")
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
 
-    r = sub.add_parser("run", help="process inputs into an output folder")
-    r.add_argument("inputs", nargs="+", metavar="INPUT", help="files, directories, globs or URIs")
-    r.add_argument("--out", required=True, help="output folder")
-    r.add_argument("--workers", type=int, help="worker processes (>= 2 runs Beam multi_processing)")
-    r.add_argument("--config", help="TOML configuration file")
-    r.add_argument("--manifest", action="append", default=[], help="file listing one input URI per line")
+    r = sub.add_parser("run", help="process inputs into an output folder", epilog=_RUN_EPILOG,
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       usage="newsbeam run [INPUT ...] --out DIR [--manifest FILE] [--workers N] [--config FILE]\n"
+                             "                    [options] [-- BEAM_OPTIONS]",
+                       description="Read new inputs, deduplicate and tag them, and publish them into DIR "
+                                   "atomically.\nInputs an earlier run processed are skipped (--reprocess reads "
+                                   "them again).")
+    r.add_argument("inputs", nargs="*", metavar="INPUT",
+                   help="files, folders (recursive), globs, https:// URLs, s3:// or gs:// URIs; optional with "
+                        "--manifest or [ingest] manifests")
+    r.add_argument("--out", required=True, metavar="DIR", help="output folder (created if missing)")
+    r.add_argument("--workers", type=int, metavar="N",
+                   help="worker processes (>= 2 runs Beam multi_processing); default: chosen from the work")
+    r.add_argument("--config", metavar="FILE", help="TOML configuration file")
+    r.add_argument("--manifest", action="append", default=[], metavar="FILE",
+                   help="file listing one input path or URI per line, # starts a comment (repeatable)")
     r.add_argument("--root", metavar="DIR",
                    help="local inputs and manifest entries must lie inside this folder (config: [ingest] root)")
     r.add_argument("--field", action="append", default=[], metavar="NAME=FIELD", help="JSON field mapping")
     r.add_argument("--reprocess", action="store_true", default=None, help="process inputs seen by earlier runs")
-    r.add_argument("--max-reject-rate", type=float, help="exit 3 when rejects/(articles+rejects) exceeds this")
+    r.add_argument("--max-reject-rate", type=float, metavar="R", help="exit 3 when rejects/(articles+rejects) exceeds this")
     r.add_argument("--exact-only", action="store_true", help="exact dedup only: no near-dup, no tagging")
     r.add_argument("--no-near", action="store_true", help="skip near-duplicate detection")
     r.add_argument("--no-places", action="store_true", help="skip place tagging")
     r.add_argument("--no-actors", action="store_true", help="skip actor tagging")
-    r.add_argument("--user-gazetteer", action="append", default=[], help="YAML/CSV of your own places")
-    r.add_argument("--user-dictionary", action="append", default=[], help="YAML of your own actors")
-    r.add_argument("--ner-model", help="spaCy model name or path merged with the rule-based actors (extra: ner)")
+    r.add_argument("--user-gazetteer", action="append", default=[], metavar="FILE", help="YAML/CSV of your own places")
+    r.add_argument("--user-dictionary", action="append", default=[], metavar="FILE", help="YAML of your own actors")
+    r.add_argument("--ner-model", metavar="NAME_OR_PATH", help="spaCy model name or path merged with the rule-based actors (extra: ner)")
     r.add_argument("--max-runtime", metavar="DURATION",
                    help="stop a run still going after this long (90m, 2h or seconds): nothing is published, exit 5")
     r.add_argument("--quiet", action="store_true", help="print only the JSON summary line")
-    r.add_argument("--log-file", help="also write the log here")
+    r.add_argument("--log-file", metavar="FILE", help="also write the log here")
 
-    q = sub.add_parser("query", help="run SQL over the views of an output folder")
-    q.add_argument("out")
-    q.add_argument("sql")
-    q.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    q = sub.add_parser("query", help="run SQL over the views of an output folder", epilog=_VIEWS,
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       description="Run one read-only SQL statement (SELECT, WITH, FROM, DESCRIBE, SHOW, "
+                                   "SUMMARIZE, PIVOT,\nEXPLAIN) over the views of OUT with DuckDB; times are UTC.")
+    q.add_argument("out", metavar="OUT", help="an output folder written by newsbeam run")
+    q.add_argument("sql", metavar="SQL", help='the statement, quoted, e.g. "SELECT count(*) FROM articles"')
+    q.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                   help="table (default, for reading), csv or json (one object per line; for > FILE)")
 
-    s = sub.add_parser("status", help="show the runs of an output folder")
-    s.add_argument("out")
-    s.add_argument("--json", action="store_true")
+    s = sub.add_parser("status", help="show the runs of an output folder",
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       description="One line per run (published, failed, stopped, compact and forget runs), why "
+                                   "a run stopped,\nthe forgotten sources, and whether a run is in progress.",
+                       epilog="The same views are in OUT/newsbeam.duckdb (open it with duckdb -readonly).\n\n"
+                              + _VIEWS)
+    s.add_argument("out", metavar="OUT", help="an output folder written by newsbeam run")
+    s.add_argument("--json", action="store_true",
+                   help="one JSON run record per line: every counter, the configuration, the stage of a stop")
 
     c = sub.add_parser("compact", help="merge run files and drop superseded rows; the views show the same rows")
     c.add_argument("out")
@@ -217,9 +267,19 @@ def main(argv: list[str] | None = None) -> int:
     return EXIT_OK
 
 
+def _first_run_in_progress(out: str) -> str | None:
+    """Who holds the lock of a folder that has no run record yet: a first run is writing it."""
+    from newsbeam.output.store import lock_holder
+
+    return None if (Path(out) / "_runs").is_dir() else lock_holder(Path(out))
+
+
 def _require_out(out: str) -> Path:
     p = Path(out)
     if not (p / "_runs").is_dir():
+        running = _first_run_in_progress(out)
+        if running:
+            raise UsageError(f"no run published in {out} yet: the first run is in progress ({running})")
         raise UsageError(f"not a newsbeam output folder (no published run): {out}")
     return p
 
@@ -321,6 +381,10 @@ def _print_relation(rel, fmt: str) -> None:
 def _status(a: argparse.Namespace) -> int:
     from newsbeam.output.store import State, lock_holder, n_inputs, repair_views
 
+    first = _first_run_in_progress(a.out)
+    if first:  # not an error: the folder is being written for the first time
+        print(json.dumps({"running": first}) if a.json else f"no run published yet; in progress: {first}")
+        return EXIT_OK
     out = _require_out(a.out)
     note = repair_views(out)  # a moved folder or a stale views file: rebuilt when we may write (lock free)
     if note:

@@ -1,11 +1,12 @@
 """One home for configuration: defaults, then a TOML file (``--config``), then command-line flags.
 
-The effective configuration is printed in the run summary and stored in the run record with its hash, so a run can
-always be explained and repeated. Unknown keys in the file are an error: a typo must not silently do nothing.
+The effective configuration is stored in the run record with its hash (``newsbeam status OUT --json``), so a run can
+always be explained and repeated. Unknown keys in the file are an error that names the file and the nearest key: a
+typo must not silently do nothing.
 
 Example ``newsbeam.toml`` (every key optional)::
 
-    workers = 2
+    workers = 2                     # default: chosen from the work (see ``choose_workers``)
     max_reject_rate = 0.2
     max_runtime = "2h"
     languages = ["en"]
@@ -31,8 +32,10 @@ Example ``newsbeam.toml`` (every key optional)::
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
+import os
 import re
 import sys
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -88,9 +91,43 @@ class TaggingConfig:
     extra_taggers: tuple[str, ...] = ()
 
 
+# Below this much input (bytes on disk, compressed files counted at ``COMPRESSED_RATIO`` times their size) or with a
+# single input file, a run uses one worker. Measured on this 2-core machine (full pipeline, warm caches, README
+# "Command line"): Beam's multi-process mode costs about 2.4 s to start (one small file: 2.7 s with 1 worker,
+# 5.1 s with 2; one 2 MB file: 6.3 s and 8.7 s) and then saves about 0.6 s per MB of text (4 files, 7.5 MB:
+# 13.7 s and 11.4 s; 24 MB: 34.0 s and 23.9 s), so it pays from about 4 MB of text on.
+AUTO_WORKERS_MIN_BYTES = 5_000_000
+COMPRESSED_RATIO = 3.0
+_COMPRESSED = (".gz", ".bz2", ".zst", ".zstd", ".xz")
+
+
+def choose_workers(inputs: list[tuple[str, int | None]], cores: int | None = None) -> int:
+    """The worker count when the user set none, from the work: ``inputs`` are (uri, size in bytes or None).
+
+    One worker for a single input file or less than ``AUTO_WORKERS_MIN_BYTES`` of (estimated uncompressed) input,
+    because starting Beam's worker processes costs more than a small night gains from them; otherwise one worker
+    per core, but never more than there are input files (reading is split by file). An unknown size (a remote
+    object without a length) counts as large.
+    """
+    if cores is None:  # the cores this process may use (a container's or taskset's limit), not the machine's
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if len(inputs) <= 1 or cores <= 1:
+        return 1
+    total = 0.0
+    for uri, size in inputs:
+        if size is None:
+            total += AUTO_WORKERS_MIN_BYTES
+        else:
+            total += size * (COMPRESSED_RATIO if uri.lower().endswith(_COMPRESSED) else 1)
+    if total < AUTO_WORKERS_MIN_BYTES:
+        return 1
+    return max(1, min(cores, len(inputs)))
+
+
 @dataclass(frozen=True)
 class Config:
-    workers: int = 1
+    # None: chosen from the work by the driver (``choose_workers``); a number set in the file or by --workers wins.
+    workers: int | None = None
     max_reject_rate: float | None = None
     # Run-level watchdog, in seconds ("90m", "2h" or a number in a file or on the command line): a run past it
     # stops, publishes nothing and exits 5. None = no limit.
@@ -142,19 +179,29 @@ def _coerce(cls: type, name: str, value: Any) -> Any:
         raise ConfigError(f"{name}: expected a table, got {value!r}")
     if t == "bool" and not isinstance(value, bool):
         raise ConfigError(f"{name}: expected true or false, got {value!r}")
-    if t == "int" and (isinstance(value, bool) or not isinstance(value, int)):
+    if t.startswith("int") and (isinstance(value, bool) or not isinstance(value, int)) \
+            and not (value is None and "None" in t):
         raise ConfigError(f"{name}: expected an integer, got {value!r}")
     if t.startswith("float") and not (value is None or isinstance(value, (int, float))):
         raise ConfigError(f"{name}: expected a number, got {value!r}")
     return value
 
 
-def _apply(cls: type, base: Any, values: dict[str, Any], where: str) -> Any:
+def _unknown(where: str, key: str, known: set[str], source: str | None) -> ConfigError:
+    """'unknown setting dedup.treshold in FILE (did you mean threshold?)': which file, and the likely fix."""
+    msg = f"unknown setting {where}{key}" + (f" in {source}" if source else "")
+    close = difflib.get_close_matches(str(key), sorted(known), n=1)
+    if not close and not where:
+        close = [f"[{s}] {key}" for s, c in _SECTIONS.items() if key in {f.name for f in fields(c)}]
+    return ConfigError(msg + (f" (did you mean {close[0]}?)" if close else ""))
+
+
+def _apply(cls: type, base: Any, values: dict[str, Any], where: str, source: str | None = None) -> Any:
     known = {f.name for f in fields(cls)}
     updates = {}
     for k, v in values.items():
         if k not in known:
-            raise ConfigError(f"unknown setting {where}{k}")
+            raise _unknown(where, k, known | (set(_SECTIONS) if cls is Config else set()), source)
         updates[k] = _coerce(cls, k, v)
     try:
         return replace(base, **updates)
@@ -162,16 +209,27 @@ def _apply(cls: type, base: Any, values: dict[str, Any], where: str) -> Any:
         raise ConfigError(f"{where.rstrip('.') or 'config'}: {e}") from e
 
 
-def merge(base: Config, values: dict[str, Any], where: str = "") -> Config:
-    """Apply a nested dict of settings (from TOML or flags) on top of ``base``."""
+def merge(base: Config, values: dict[str, Any], where: str = "", source: str | None = None) -> Config:
+    """Apply a nested dict of settings (from TOML or flags) on top of ``base``; ``source`` (the file) is named in
+    every error, so a cron mail says which file to fix."""
+    try:
+        return _merge(base, values, where, source)
+    except ConfigError as e:
+        if source and source not in str(e):
+            raise ConfigError(f"{source}: {e}") from e
+        raise
+
+
+def _merge(base: Config, values: dict[str, Any], where: str, source: str | None) -> Config:
     top = {k: v for k, v in values.items() if k not in _SECTIONS}
-    cfg = _apply(Config, base, top, where)
+    cfg = _apply(Config, base, top, where, source)
     for section, cls in _SECTIONS.items():
         if section in values:
             if not isinstance(values[section], dict):
                 raise ConfigError(f"[{section}] must be a table")
-            cfg = replace(cfg, **{section: _apply(cls, getattr(cfg, section), values[section], f"{section}.")})
-    if cfg.workers < 1:
+            cfg = replace(cfg, **{section: _apply(cls, getattr(cfg, section), values[section], f"{section}.",
+                                                  source)})
+    if cfg.workers is not None and cfg.workers < 1:
         raise ConfigError("workers must be >= 1")
     if cfg.max_reject_rate is not None and not 0 <= cfg.max_reject_rate <= 1:
         raise ConfigError("max_reject_rate must be between 0 and 1")
@@ -203,5 +261,5 @@ def load(path: str | None, overrides: dict[str, Any]) -> Config:
             ing["root"] = str((p.parent / Path(ing["root"]).expanduser()).resolve())
         if isinstance(ing, dict) and isinstance(ing.get("manifests"), list):
             ing["manifests"] = [str((p.parent / f).resolve()) if isinstance(f, str) else f for f in ing["manifests"]]
-        cfg = merge(cfg, data)
+        cfg = merge(cfg, data, source=path)
     return merge(cfg, overrides)

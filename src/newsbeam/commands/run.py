@@ -9,17 +9,17 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import shlex
 import shutil
 import sys
 import time
 from argparse import Namespace
-from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
 from newsbeam import __version__
-from newsbeam.config import Config, ConfigError, load
+from newsbeam.config import Config, ConfigError, TaggingConfig, choose_workers, load
 from newsbeam.errors import (
     EXIT_INTERNAL,
     EXIT_LOCKED,
@@ -131,23 +131,56 @@ def summarize(counts: dict[str, int], seconds: float, n_inputs: int, n_skipped: 
     }
 
 
-def _human(summary: dict, counts: dict, cfg: Config, run_id: str, out: Path) -> str:
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``1 input``, ``2 inputs``, ``1,204 articles``: counts people read, with thousands separators."""
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"
+
+
+def _mb(x: float) -> str:
+    """Megabytes to read at a glance: 0.004, 0.76, 24.2."""
+    return f"{x:.3f}" if x < 0.1 else f"{x:.2f}" if x < 10 else f"{x:.1f}"
+
+
+def _hint(summary: dict, out: Path, status: str) -> str:
+    """The one next command worth typing after this run."""
+    o = shlex.quote(str(out))
+    if status == "no_new_input":
+        return f"newsbeam status {o}"
+    if summary["tag_timeouts"] or summary["tag_errors"]:
+        return f"newsbeam query {o} \"SELECT title, tag_status FROM articles WHERE tag_status <> 'ok'\""
+    if status == "reject_rate_exceeded":
+        return f"newsbeam query {o} \"SELECT reason, count(*) FROM rejects GROUP BY 1 ORDER BY 2 DESC\""
+    return f"newsbeam query {o} \"SELECT source, count(*) FROM articles GROUP BY 1 ORDER BY 2 DESC\""
+
+
+def _human(summary: dict, run_id: str, out: Path, status: str) -> str:
+    """The summary a person reads: one screen. Every counter, the configuration and the per-input list are in the
+    run record (``OUT/_runs/<run_id>.json``, ``newsbeam status OUT --json``), not here."""
     s = summary
+    skipped = s["files_skipped_already_done"]
+    files = plural(s["files"], "file") + " read" + (f", {skipped:,} skipped (done by earlier runs)" if skipped else "")
+    if status == "no_new_input":
+        why = f"{plural(skipped, 'file')} skipped (done by earlier runs)" if skipped else "no input file"
+        head = f"newsbeam run {run_id}: nothing new, {why}; nothing published"
+        return "\n".join([head, f"  output      {out}", f"  next        {_hint(s, out, status)}"])
+    reasons = sorted(s["rejects_by_reason"].items(), key=lambda kv: (-kv[1], kv[0]))
+    why = ", ".join(f"{k} {v:,}" for k, v in reasons[:4]) + (f", {len(reasons) - 4} more" if len(reasons) > 4 else "")
+    w = max(len(f"{s[k]:,}") for k in ("articles", "paragraphs", "rejects", "places"))
     lines = [
-        f"newsbeam run {run_id} -> {out}",
-        f"  files      {s['files']} processed, {s['files_skipped_already_done']} skipped (seen by earlier runs)",
-        f"  articles   {s['articles']}",
-        f"  paragraphs {s['paragraphs']}  duplicates {s['duplicates']} "
-        f"(exact {s['exact_duplicates']}, near {s['near_duplicates']}), boilerplate {s['boilerplate']}",
-        f"  rejects    {s['rejects']} {json.dumps(s['rejects_by_reason'])}",
-        f"  tags       places {s['places']}, actors {s['actors']}"
-        + (f"; untagged: {s['tag_timeouts']} over the time budget, {s['tag_errors']} tagger errors "
-           "(tag_status in articles)" if s["tag_timeouts"] or s["tag_errors"] else ""),
-        f"  speed      {s['seconds']} s, {s['text_mb']} MB of paragraph text, {s['mb_per_s']} MB/s",
-        "  counters   " + ", ".join(f"{k}={v}" for k, v in sorted(counts.items()) if not k.startswith("xfer-")),
-        "  transfers  every shuffle delivered what was sent (xfer-* counters in the run record)"
-        + (", after a rerun with one worker" if counts.get("runs-repeated-single-worker") else ""),
-        "  config     " + json.dumps(cfg.to_dict(), sort_keys=True),
+        f"newsbeam run {run_id}: {status}, {files}",
+        f"  articles    {s['articles']:>{w},}",
+        f"  paragraphs  {s['paragraphs']:>{w},}   duplicates {s['duplicates']:,} (near {s['near_duplicates']:,})"
+        + (f", boilerplate {s['boilerplate']:,}" if s["boilerplate"] else ""),
+        f"  rejects     {s['rejects']:>{w},}" + (f"   {why}" if why else ""),
+        f"  places      {s['places']:>{w},}   actors {s['actors']:,}",
+    ]
+    if s["tag_timeouts"] or s["tag_errors"]:
+        lines.append(f"  untagged    {s['tag_timeouts'] + s['tag_errors']:>{w},}   {s['tag_timeouts']:,} over the time "
+                     f"budget, {s['tag_errors']:,} tagger errors (published without tags)")
+    lines += [
+        f"  time        {s['seconds']:.1f} s, {_mb(s['mb_per_s'])} MB/s ({_mb(s['text_mb'])} MB of paragraph text)",
+        f"  output      {out}   (every counter: _runs/{run_id}.json)",
+        f"  next        {_hint(s, out, status)}",
     ]
     return "\n".join(lines)
 
@@ -179,6 +212,9 @@ def _check_user_files(cfg: Config) -> None:
 def run_command(a: Namespace, overrides: dict, beam_args: list[str], log: logging.Logger) -> int:
     try:
         cfg = load(a.config, overrides)
+        if not a.inputs and not cfg.ingest.manifests:
+            raise UsageError("run needs an INPUT (file, folder, glob or URI) or a --manifest FILE "
+                             "(or [ingest] manifests in the --config file)")
         validate_beam_args(beam_args)
         _check_user_files(cfg)
         if cfg.tagging.actors and cfg.tagging.ner_model:
@@ -264,6 +300,9 @@ def _run_locked(cfg: Config, refs: list, out: Path, beam_args: list[str], log: l
             raise
         raise StorageFailure(f"cannot write to {out}: {storage_problem(e)}; nothing was run") from e
     todo, skipped, superseded = select_inputs(refs, out, cfg.reprocess)
+    chosen = cfg.workers is None
+    if chosen:
+        cfg = replace(cfg, workers=choose_workers([(r.uri, r.size) for r in todo]))
     run_id = new_run_id()
     staging = out / "_staging" / run_id
     started = _now()
@@ -271,8 +310,14 @@ def _run_locked(cfg: Config, refs: list, out: Path, beam_args: list[str], log: l
     attempt = _Attempt(cfg, out, staging, _running_record(run_id, next_seq(out), started, cfg, beam_args, out), todo, t0)
     try:
         staging.mkdir(parents=True)
-        log.info("newsbeam %s: run %s, %d inputs (%d already done), workers %d", __version__, run_id, len(todo),
-                 len(skipped), cfg.workers)
+        workers = (plural(cfg.workers, "worker") + (" (chosen from the work)" if chosen else "")
+                   if _local_runner(beam_args) else "the runner given in the Beam options")
+        log.info("newsbeam %s: run %s, %s (%s already done), %s", __version__, run_id, plural(len(todo), "input"),
+                 f"{len(skipped):,}", workers)
+        attempt.record["workers_chosen"] = chosen
+        if todo and not _tables_cached(cfg.tagging):
+            attempt.building_tables = True
+            log.info("newsbeam: building the place and name tables once (10-20 s); later runs start in about 3 s")
         with RunWatchdog(cfg.max_runtime, attempt.on_stop) as watchdog:
             counts = _run_pipeline(attempt, superseded, beam_args, log, quiet)
             return _finish(attempt, counts, skipped, log, quiet, watchdog)
@@ -281,6 +326,25 @@ def _run_locked(cfg: Config, refs: list, out: Path, beam_args: list[str], log: l
         if problem is None:
             raise
         raise StorageFailure(attempt.storage_failed(problem)) from e
+
+
+def _tables_cached(tagging: TaggingConfig) -> bool:
+    """Whether the taggers' tables (gazetteer, screened given names) are on disk; building them takes the first run
+    about 15 s in which no file seems to move, so the driver says what is happening, once."""
+    if not (tagging.places or tagging.actors):
+        return True
+    try:
+        from newsbeam.tags.places.gazetteer import is_cached
+
+        if not is_cached(tuple(tagging.user_gazetteers)):
+            return False
+        if tagging.actors:
+            from newsbeam.tags.actors.people import given_names_cached
+
+            return given_names_cached()
+    except (OSError, ValueError):
+        return True  # cannot tell (an unreadable user file fails later, with its own message): say nothing
+    return True
 
 
 def _prepare_out(out: Path, cfg: Config, log: logging.Logger) -> None:
@@ -331,6 +395,7 @@ class _Attempt:
     todo: list
     t0: float
     stage: str = "starting"  # starting -> pipeline -> checking -> publishing
+    building_tables: bool = False  # a first run: the taggers' tables are built before the first file moves
 
     def stage_now(self) -> str:
         if self.stage == "pipeline":
@@ -383,7 +448,9 @@ def _run_pipeline(attempt: _Attempt, superseded: frozenset[int], beam_args: list
     try:
         with worker_log(log_path) as real_stderr:
             show = not quiet and real_stderr.isatty()
-            with ProgressPrinter(staging, len(attempt.todo), real_stderr) if show else contextlib.nullcontext():
+            waiting = "building the place and name tables (once)" if attempt.building_tables else None
+            with ProgressPrinter(staging, len(attempt.todo), real_stderr, waiting=waiting) if show \
+                    else contextlib.nullcontext():
                 lost_first: list[str] = []
                 attempt.stage = "pipeline"
                 counts = _run_checked(attempt.todo, cfg, record["run_id"], staging, out, superseded, beam_args, log,
@@ -437,8 +504,8 @@ def _finish(attempt: _Attempt, counts: dict, skipped: list, log: logging.Logger,
         }
     )
     if n_problems:
-        log.warning("newsbeam: %d article(s) published untagged (tagging timed out or failed); see tag_status in "
-                    "the articles table and 'tag_problems' in _runs/%s.json", n_problems, run_id)
+        log.warning("newsbeam: %s published untagged (tagging timed out or failed); see tag_status in "
+                    "the articles table and 'tag_problems' in _runs/%s.json", plural(n_problems, "article"), run_id)
     exceeded = cfg.max_reject_rate is not None and summary["reject_rate"] > cfg.max_reject_rate
     record["status"] = "reject_rate_exceeded" if exceeded else "ok"
     record["exit_code"] = EXIT_REJECTS if exceeded else EXIT_OK
@@ -453,8 +520,7 @@ def _finish(attempt: _Attempt, counts: dict, skipped: list, log: logging.Logger,
         with watchdog.publishing():
             for warning in publish(out, run_id, staging, record):
                 log.warning("newsbeam: warning: run %s is published, but %s", run_id, warning)
-    if not quiet:
-        print(_human(summary, Counter(counts), cfg, run_id, out))
+    log.info("%s", _human(summary, run_id, out, record["status"]))  # stderr (not with --quiet) and --log-file
     print(json.dumps({"newsbeam_summary": {"run_id": run_id, "status": record["status"], **summary}}, sort_keys=True))
     if exceeded:
         print(f"newsbeam: reject rate {summary['reject_rate']} exceeds --max-reject-rate {cfg.max_reject_rate}",

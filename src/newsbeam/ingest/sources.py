@@ -270,7 +270,7 @@ def _list_local(spec: str, where: _Local) -> list[InputRef]:
     if not matches:
         if where.from_manifest:
             return [problem_ref(path, "unreadable", f"manifest entry not found: {spec}")]
-        raise UsageError(f"input not found: {spec}")
+        raise UsageError(f"no file matches {spec}" if glob.has_magic(path) else f"input not found: {spec}")
     out: list[InputRef] = []
     seen_dirs: set[tuple[int, int]] = set()
     for p in matches:
@@ -476,7 +476,7 @@ def _list_s3(spec: str) -> list[InputRef]:
     except (BotoCoreError, ClientError) as e:
         raise UsageError(f"cannot list {shown}: {e.__class__.__name__}: {_one_line(e)}") from e
     if not refs:
-        raise UsageError(f"input not found: {shown}")
+        raise UsageError(f"no file matches {shown}" if m else f"input not found: {shown}")
     return refs
 
 
@@ -518,5 +518,5 @@ def _list_gs(spec: str) -> list[InputRef]:
     except Exception as e:  # the GCS client raises many unrelated types; all mean "cannot list"
         raise UsageError(f"cannot list {shown}: {e.__class__.__name__}: {_one_line(e)}") from e
     if not refs:
-        raise UsageError(f"input not found: {shown}")
+        raise UsageError(f"no file matches {shown}" if m else f"input not found: {shown}")
     return sorted(refs, key=lambda r: r.uri)

@@ -93,9 +93,12 @@ def stage_of(c: Counter, states: list[dict] | None = None) -> str:
 
 
 def progress_line(c: Counter, n_inputs: int, seconds: float, states: list[dict] | None = None,
-                  now: float | None = None) -> str:
+                  now: float | None = None, waiting: str | None = None) -> str:
     """One status line; with the workers' states it also names an article tagged for longer than its budget and
-    says how long ago the last article finished, so that slow and stuck look different."""
+    says how long ago the last article finished, so that slow and stuck look different. ``waiting`` is what the
+    job does before its first file moves (a first run building its tables), shown instead of counters at zero."""
+    if waiting and not any(c.values()) and not any(s.get("busy_since") or s.get("last_done") for s in states or ()):
+        return f"{waiting}  {seconds:.0f} s"
     mb = c.get("text_bytes", 0) / 1e6
     rate = mb / seconds if seconds > 0 else 0.0
     line = (
@@ -119,8 +122,9 @@ def progress_line(c: Counter, n_inputs: int, seconds: float, states: list[dict] 
 class ProgressPrinter:
     """Redraws one line on a terminal every ``every`` seconds while the job runs."""
 
-    def __init__(self, staging: Path, n_inputs: int, stream: TextIO, every: float = 2.0):
+    def __init__(self, staging: Path, n_inputs: int, stream: TextIO, every: float = 2.0, waiting: str | None = None):
         self.staging, self.n_inputs, self.stream, self.every = staging, n_inputs, stream, every
+        self.waiting = waiting
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="newsbeam-progress", daemon=True)
         self._t0 = time.monotonic()
@@ -139,7 +143,7 @@ class ProgressPrinter:
     def _loop(self) -> None:
         while not self._stop.wait(self.every):
             line = progress_line(read_progress(self.staging), self.n_inputs, time.monotonic() - self._t0,
-                                 read_states(self.staging))
+                                 read_states(self.staging), waiting=self.waiting)
             with contextlib.suppress(OSError, ValueError):
                 self.stream.write("\r\033[K" + line)
                 self.stream.flush()

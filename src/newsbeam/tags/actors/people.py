@@ -257,6 +257,11 @@ def load_given_names(locales: tuple[str, ...] = LOCALES) -> frozenset[str]:
         return names
 
 
+def given_names_cached(locales: tuple[str, ...] = LOCALES) -> bool:
+    """Whether the screened list is on disk (else the first worker builds it, which needs the gazetteer)."""
+    return (G.cache_dir() / f"given-names-{cache_key(locales)}.json").is_file()
+
+
 def _load_uncached(locales: tuple[str, ...]) -> frozenset[str]:
     path = G.cache_dir() / f"given-names-{cache_key(locales)}.json"
     try:

@@ -172,6 +172,14 @@ def _user_hash(user_files: Sequence[str]) -> str:
     return uh.hexdigest()[:12]
 
 
+def is_cached(user_files: Sequence[str] = ()) -> bool:
+    """Whether a load with these user files finds its artifact on disk (else the first load builds it, ~12 s): the
+    driver says so once instead of showing a progress line that does not move."""
+    fp = source_fingerprint()
+    name = f"gazetteer-{fp}-u{_user_hash(user_files)}.pkl" if user_files else f"gazetteer-{fp}.pkl"
+    return (cache_dir() / name).is_file()
+
+
 def load_gazetteer(user_files: Sequence[str] = ()) -> Gazetteer:
     """The gazetteer for these user files, memoised per process; built and cached on first use."""
     key = tuple(str(f) for f in user_files)
