@@ -9,6 +9,7 @@ from __future__ import annotations
 import bz2
 import codecs
 import zlib
+from abc import ABC, abstractmethod
 from typing import Any
 
 import zstandard
@@ -114,7 +115,7 @@ class Guarded:
         self.inner.close()
 
 
-class _Decoder:
+class _Decoder(ABC):
     """An incremental decoder of one compressed byte stream (possibly several members/frames/streams in a row).
 
     ``_step`` decodes a little into ``buf``; ``read`` hands out what is buffered. An error (a cut, corrupt data,
@@ -145,8 +146,9 @@ class _Decoder:
 
     _unit = "member"
 
-    def _step(self) -> None:  # pragma: no cover - every decoder defines it
-        raise NotImplementedError
+    @abstractmethod
+    def _step(self) -> None:
+        """One decoding step: consume input, produce output, or set ``eof`` (each decoder defines it)."""
 
     def read(self, n: int = -1) -> bytes:
         # Invariant: each ``_step`` consumes >= 1 input byte, produces output, reads more input, or sets ``eof``

@@ -386,6 +386,20 @@ class TagReuse:
         if len(self.kept) > self.size:
             self.kept.popitem(last=False)
 
+    def wrap(self, tag: Callable[..., TagOutcome]) -> Callable[..., TagOutcome]:
+        """``tag`` with reuse: an exact copy of a kept article returns its outcome, marked ``reused``."""
+
+        def tag_or_reuse(paragraphs: list[str], title: str | None, taggable: list[bool], text_bytes: int) -> TagOutcome:
+            key = self.key(paragraphs, title, taggable)
+            kept = self.get(key)
+            if kept is not None:
+                return replace(kept, seconds=0.0, reused=True)
+            outcome = tag(paragraphs, title, taggable, text_bytes)
+            self.put(key, outcome)
+            return outcome
+
+        return tag_or_reuse
+
 
 def make_tag_fn(cfg: TaggingConfig, progress: Any = None) -> Callable[..., TagOutcome] | None:
     """The tagging call of ``build_article`` for this configuration (None when tagging is off).
@@ -399,24 +413,11 @@ def make_tag_fn(cfg: TaggingConfig, progress: Any = None) -> Callable[..., TagOu
     reuse = TagReuse()
     if cfg.article_budget_s <= 0:
         tagger = Tagger.shared(cfg)
-
-        def tag_here(paragraphs: list[str], title: str | None, taggable: list[bool], text_bytes: int) -> TagOutcome:
-            key = reuse.key(paragraphs, title, taggable)
-            kept = reuse.get(key)
-            if kept is not None:
-                return replace(kept, seconds=0.0, reused=True)
-            outcome = tag_in_process(tagger, paragraphs, title, taggable)
-            reuse.put(key, outcome)
-            return outcome
-
-        return tag_here
+        return reuse.wrap(lambda paragraphs, title, taggable, text_bytes:
+                          tag_in_process(tagger, paragraphs, title, taggable))
     sandbox = SandboxedTagger.shared(cfg)
 
     def tag(paragraphs: list[str], title: str | None, taggable: list[bool], text_bytes: int) -> TagOutcome:
-        key = reuse.key(paragraphs, title, taggable)
-        kept = reuse.get(key)
-        if kept is not None:
-            return replace(kept, seconds=0.0, reused=True)
         budget = article_budget(cfg, text_bytes)
         t0 = time.time()
         on_wait = on_start = None
@@ -429,10 +430,9 @@ def make_tag_fn(cfg: TaggingConfig, progress: Any = None) -> Callable[..., TagOu
         outcome = sandbox.tag_article(paragraphs, title, taggable, budget, on_wait, on_start)
         if progress is not None:
             progress.set_state(busy_since=None, last_done=time.time(), starting=False)
-        reuse.put(key, outcome)
         return outcome
 
-    return tag
+    return reuse.wrap(tag)
 
 
 def close_tag_fn(cfg: TaggingConfig) -> None:

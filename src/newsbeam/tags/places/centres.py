@@ -57,8 +57,9 @@ def _ring(arcs: list[list[tuple[float, float]]], idx: list[int]) -> list[tuple[f
         pts.extend(seg if not pts else seg[1:])
     out: list[tuple[float, float]] = []
     for x, y in pts:
-        if out:
+        if out and math.isfinite(x) and math.isfinite(out[-1][0]):
             px = out[-1][0]
+            # Invariant: each pass moves x 360 degrees towards px; both finite, so they end.
             while x - px > 180:
                 x -= 360
             while px - x > 180:
