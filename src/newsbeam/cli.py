@@ -447,14 +447,10 @@ def _status(a: argparse.Namespace) -> int:
 def _lift(a: argparse.Namespace, out: Path) -> int:
     """``forget --lift``: a forgotten source may be published again (alone: it is not a takedown's partner)."""
     from newsbeam.commands.maintenance import lift
-    from newsbeam.output.store import storage_problem
 
     if a.run or a.source:
         raise UsageError("--lift cannot be combined with --run or --source")
-    try:
-        lock = take_lock(out)
-    except OSError as e:
-        raise UsageError(f"cannot write to the output folder {out}: {storage_problem(e) or e}") from e
+    lock = _write_lock(out)
     if lock is None:
         return EXIT_LOCKED
     try:
@@ -466,6 +462,17 @@ def _lift(a: argparse.Namespace, out: Path) -> int:
     print(f"newsbeam forget: lifted {', '.join(repr(v) for v in lifted)}; later runs publish its articles again. "
           "Inputs already processed stay processed: `newsbeam run INPUT... --out OUT --reprocess` reads them again")
     return EXIT_OK
+
+
+def _write_lock(out: Path):
+    """The output folder's lock for a command that writes (None: another run holds it; one line said so); a folder
+    that cannot be written is a usage error."""
+    from newsbeam.output.store import storage_problem
+
+    try:
+        return take_lock(out)
+    except OSError as e:
+        raise UsageError(f"cannot write to the output folder {out}: {storage_problem(e) or e}") from e
 
 
 def _maintain(a: argparse.Namespace) -> int:
@@ -483,10 +490,7 @@ def _maintain(a: argparse.Namespace) -> int:
     except ConfigError as e:
         raise UsageError(str(e)) from e
     rebuild = bool(getattr(a, "rebuild_index", False))
-    try:
-        lock = take_lock(out)
-    except OSError as e:
-        raise UsageError(f"cannot write to the output folder {out}: {storage_problem(e) or e}") from e
+    lock = _write_lock(out)
     if lock is None:
         return EXIT_LOCKED
     try:
