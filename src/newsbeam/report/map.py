@@ -18,6 +18,8 @@ from importlib import resources
 
 import pycountry
 
+from newsbeam.tags.places.topology import ring_points, unwrap_ring  # noqa: F401 - also the public names here
+
 WORLD_FILE = "world_110m.json"
 LAT_RANGE = (-58.0, 85.0)  # Antarctica is left out: no news is placed there and it would take a third of the map
 LAND_COLOUR = "#e6e6e6"
@@ -89,32 +91,6 @@ def decode_arcs(topology: dict) -> list[list[tuple[float, float]]]:
                 x, y = p[0], p[1]
             pts.append((round(x * sx + tx, 3), round(y * sy + ty, 3)))
         out.append(pts)
-    return out
-
-
-def ring_points(arc_ids: list[int], arcs: list[list[tuple[float, float]]]) -> list[tuple[float, float]]:
-    """Join a ring's arcs; a negative id ``~i`` means arc ``i`` reversed, and joined arcs share their end point."""
-    pts: list[tuple[float, float]] = []
-    for i in arc_ids:
-        arc = arcs[i] if i >= 0 else arcs[~i][::-1]
-        pts.extend(arc[1:] if pts else arc)
-    return pts
-
-
-def unwrap_ring(ring: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    """Make a ring that crosses the antimeridian continuous (longitudes may then pass 180) so its fill is right."""
-    out = [ring[0]] if ring else []
-    for lon, lat in ring[1:]:
-        prev = out[-1][0]
-        if not (math.isfinite(lon) and math.isfinite(prev)):
-            out.append((lon, lat))  # the loops below would never end on an infinite longitude
-            continue
-        # Invariant: each pass moves lon 360 degrees towards prev; both finite, so they end.
-        while lon - prev > 180:
-            lon -= 360
-        while prev - lon > 180:
-            lon += 360
-        out.append((lon, lat))
     return out
 
 

@@ -21,6 +21,8 @@ import json
 import math
 from pathlib import Path
 
+from newsbeam.tags.places.topology import ring_points, unwrap_ring
+
 NEAR_KM = 2000.0
 TRIM = 0.03
 MIN_POINTS = 4
@@ -50,22 +52,8 @@ def _decode_arcs(topo: dict) -> list[list[tuple[float, float]]]:
 
 def _ring(arcs: list[list[tuple[float, float]]], idx: list[int]) -> list[tuple[float, float]]:
     """The ring's points with longitudes unwrapped (no jump over 180 degrees), so rings across the antimeridian
-    (Fiji, Chukotka) have a sane area and centre."""
-    pts: list[tuple[float, float]] = []
-    for i in idx:
-        seg = arcs[i] if i >= 0 else arcs[~i][::-1]
-        pts.extend(seg if not pts else seg[1:])
-    out: list[tuple[float, float]] = []
-    for x, y in pts:
-        if out and math.isfinite(x) and math.isfinite(out[-1][0]):
-            px = out[-1][0]
-            # Invariant: each pass moves x 360 degrees towards px; both finite, so they end.
-            while x - px > 180:
-                x -= 360
-            while px - x > 180:
-                x += 360
-        out.append((x, y))
-    return out
+    (Fiji, Chukotka) have a sane area and centre. (Arcs here are decoded unrounded, unlike the map's.)"""
+    return unwrap_ring(ring_points(idx, arcs))
 
 
 def _wrap(lon: float) -> float:

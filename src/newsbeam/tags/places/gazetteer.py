@@ -103,7 +103,7 @@ __all__ = [
 BUILDER_VERSION = "1"
 # Every module whose code shapes the artifact, in a fixed order: the fingerprint hashes their source, so a change
 # to any of them builds a new artifact.
-BUILDER_MODULES = ("table.py", "names.py", "data_files.py", "builder.py", "centres.py", "gazetteer_build.py",
+BUILDER_MODULES = ("table.py", "names.py", "data_files.py", "builder.py", "centres.py", "topology.py", "gazetteer_build.py",
                    "user_places.py", "gazetteer.py")
 
 # tags/given_names.py reads these through this module under their former private names.
