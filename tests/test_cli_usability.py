@@ -14,6 +14,7 @@ import pytest
 
 from newsbeam.cli import main
 from newsbeam.config import AUTO_WORKERS_MIN_BYTES, choose_workers, load
+from newsbeam.ingest.slices import SLICE_MIN_BYTES
 from newsbeam.output.store import OutputLock
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -117,9 +118,14 @@ def test_quiet_night_summary(tmp_path):
 
 def test_choose_workers_from_the_work():
     big = AUTO_WORKERS_MIN_BYTES
-    assert choose_workers([("/in/a.jsonl", 10 * big)], cores=8) == 1  # one file: one reader anyway
+    # A large local file of many records is read in one part per worker (ingest/slices.py); a remote one, or one
+    # article per file, is one part.
+    assert choose_workers([("/in/a.jsonl", 10 * big)], cores=8) == 8
+    assert choose_workers([("https://x/a.jsonl", 10 * big)], cores=8) == 1
+    assert choose_workers([("/in/a.html", 10 * big)], cores=8) == 1
     assert choose_workers([("/in/a.txt", 1000), ("/in/b.txt", 1000)], cores=8) == 1  # a small night
-    assert choose_workers([("/in/a.jsonl", big), ("/in/b.jsonl", big)], cores=8) == 2  # at most one per file
+    unsplit = SLICE_MIN_BYTES - 1  # files below the size that is split: at most one worker per file
+    assert choose_workers([("/in/a.jsonl", unsplit), ("/in/b.jsonl", unsplit)], cores=8) == 2
     assert choose_workers([(f"/in/{i}.jsonl", big) for i in range(5)], cores=2) == 2  # at most one per core
     assert choose_workers([(f"/in/{i}.jsonl", big) for i in range(5)], cores=1) == 1
     # Compressed files count for their text; an unknown size (remote, no length) counts as large.

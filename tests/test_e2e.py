@@ -171,6 +171,23 @@ def test_deterministic_across_workers_and_order(sample_run, tmp_path, capsys):
     assert _rows(out) == _rows(sample_run)
 
 
+def test_inputs_read_in_parts_give_the_same_rows(sample_run, tmp_path, capsys, monkeypatch):
+    """Every file of several records read in three parts by three workers (ingest/slices.py): the same rows, and
+    each input counted once."""
+    from newsbeam.ingest import slices
+
+    monkeypatch.setattr(slices, "SLICE_MIN_BYTES", 1)
+    out = tmp_path / "out"
+    code, summary, _ = run_cli(capsys, "run", str(SAMPLE), "--out", str(out), "--workers", "3", "--quiet", *EXTRA)
+    assert code == 0 and summary["articles"] == 47 and summary["files"] == 37
+    counts = json.loads(next((out / "_runs").glob("*.json")).read_text())["counts"]
+    several = [p for p in SAMPLE.rglob("*") if p.is_file() and slices.splittable(str(p), p.stat().st_size, 1)]
+    assert len(several) == 2  # the two JSON Lines files; the others hold one article each
+    assert counts["input-parts-read"] == 3 * len(several)
+    assert counts["inputs-read"] == 37
+    assert _rows(out) == _rows(sample_run)
+
+
 def test_shards_cut_at_size_give_the_same_rows(sample_run, tmp_path, capsys, monkeypatch):
     """Shards cut every few kilobytes (instead of every 10 MB): many shard files, the same rows."""
     import newsbeam.graph

@@ -104,14 +104,17 @@ _COMPRESSED = (".gz", ".bz2", ".zst", ".zstd", ".xz")
 def choose_workers(inputs: list[tuple[str, int | None]], cores: int | None = None) -> int:
     """The worker count when the user set none, from the work: ``inputs`` are (uri, size in bytes or None).
 
-    One worker for a single input file or less than ``AUTO_WORKERS_MIN_BYTES`` of (estimated uncompressed) input,
-    because starting Beam's worker processes costs more than a small night gains from them; otherwise one worker
-    per core, but never more than there are input files (reading is split by file). An unknown size (a remote
-    object without a length) counts as large.
+    One worker for less than ``AUTO_WORKERS_MIN_BYTES`` of (estimated uncompressed) input, because starting Beam's
+    worker processes costs more than a small night gains from them; otherwise one worker per core, but never more
+    than there are parts to read: a file is one part, except a large local file, which is read in one part per
+    worker (``ingest/slices.py``). An unknown size (a remote object without a length) counts as large.
     """
+    from newsbeam.ingest.slices import splittable  # late: ingest modules import this one
+
     if cores is None:  # the cores this process may use (a container's or taskset's limit), not the machine's
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    if len(inputs) <= 1 or cores <= 1:
+    parts = sum(cores if splittable(uri, size) else 1 for uri, size in inputs)
+    if parts <= 1 or cores <= 1:
         return 1
     total = 0.0
     for uri, size in inputs:
@@ -121,7 +124,7 @@ def choose_workers(inputs: list[tuple[str, int | None]], cores: int | None = Non
             total += size * (COMPRESSED_RATIO if uri.lower().endswith(_COMPRESSED) else 1)
     if total < AUTO_WORKERS_MIN_BYTES:
         return 1
-    return max(1, min(cores, len(inputs)))
+    return max(1, min(cores, parts))
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ and ids only (see ``output/staging.py``), batched per bucket (``dedup/batching.p
 role: ``ingest/stages.py`` (reading), ``text/stages.py`` (per article), ``dedup/near.py`` (the near-dup composite),
 ``dedup/transforms.py`` (index, decisions), ``output/stages.py`` (rejects, finalize).
 
-    inputs ─ ReadInputs ─┬─ rejects ─────────────────────────────────────────── WriteRejects
+    inputs ─ SliceInputs (large files in parts) ─ ReadInputs ─┬─ rejects ──────────────────── WriteRejects
+                         ┌────────────────────────────────────┘
                          └─ articles ─ ProcessArticles ─┬─ shard ids ─────────┐
                                                         ├─ refs ─────┐        │
     earlier runs' index ─ ReadIndex ────────────────────┼─ bands ─ NearDuplicates ─ near decisions
@@ -26,6 +27,7 @@ from newsbeam.dedup.batching import RECORD_TAGS
 from newsbeam.dedup.contracts import BandBatch, Decision, NearVerdict
 from newsbeam.dedup.near import NearDuplicates
 from newsbeam.dedup.transforms import DecideGroupsFn, ReadIndexFn
+from newsbeam.ingest import slices
 from newsbeam.ingest.stages import ReadInputsFn, ingest_options
 from newsbeam.output.stages import FinalizeFn, WriteRejectsFn
 from newsbeam.output.staging import SHARD_TEXT_BYTES
@@ -62,6 +64,7 @@ class NewsbeamJob(beam.PTransform):
         read_fn = ReadInputsFn(ingest_options(self.cfg.ingest), self.staging)
         read = (
             refs
+            | "SliceInputs" >> beam.FlatMap(slices.slices_of, self.cfg.workers, slices.SLICE_MIN_BYTES)  # InputSlice
             | "SpreadInputs" >> beam.Reshuffle()
             | "ReadInputs" >> beam.ParDo(read_fn).with_outputs("reject", main="article")
         )

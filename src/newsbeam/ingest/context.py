@@ -12,7 +12,8 @@ from typing import Any, NamedTuple
 
 from newsbeam.ingest.sources import DEFAULT_ALLOWED_URL_PARAMS, InputRef, scrub_text
 
-Event = tuple[str, Any]  # ("article", dict) | ("reject", dict) | ("count", counter name)
+Event = tuple[str, Any]  # ("article", dict) | ("reject", dict) | ("count", counter name) | (SKIP, None)
+SKIP = "skip"  # a record another part of the input keeps (slices.py); never leaves ``read_input``
 
 
 @dataclass(frozen=True)
@@ -37,12 +38,27 @@ class Problem(Exception):
 
 
 class ReadContext:
-    """One input being read: its ref and options, the per-article cap, and the counters to emit at the end."""
+    """One input being read: its ref and options, the per-article cap, and the counters to emit at the end.
 
-    def __init__(self, ref: InputRef, opts: IngestOptions):
+    ``part`` = (index, count) when the input is read in parts (``slices.py``): ``seen`` counts the records (articles
+    and rejects) yielded so far, whether this part keeps them or not, so a reader can skip the work of a record that
+    is not its part's (``owns_next``).
+    """
+
+    def __init__(self, ref: InputRef, opts: IngestOptions, part: tuple[int, int] = (0, 1)):
         self.ref, self.opts = ref, opts
         self.cap = opts.max_article_bytes
         self.counts: list[str] = []
+        self.part_index, self.part_count = part
+        self.seen = 0
+
+    def owns_next(self) -> bool:
+        """Whether the next record this input yields belongs to this part (always, for an input read whole)."""
+        return self.seen % self.part_count == self.part_index
+
+    def skip(self) -> Event:
+        """What a reader yields instead of a record that is not this part's: it is counted, then dropped."""
+        return SKIP, None
 
     def reject(self, location: str, reason: str, detail: str) -> Event:
         detail = scrub(" ".join(str(detail).split()), self.ref)[:500]

@@ -35,7 +35,17 @@ import logging
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from newsbeam.ingest.context import FIELDS, Event, IngestOptions, Opened, Problem, ReadContext, Reader, scrub
+from newsbeam.ingest.context import (
+    FIELDS,
+    SKIP,
+    Event,
+    IngestOptions,
+    Opened,
+    Problem,
+    ReadContext,
+    Reader,
+    scrub,
+)
 from newsbeam.ingest.formats import html, json_array, jsonl, text, warc
 from newsbeam.ingest.sniff import PEEK, format_extension, kind_of
 from newsbeam.ingest.sources import InputRef, scheme_of
@@ -64,9 +74,26 @@ FORMATS: dict[str, Format] = {
 _BY_EXTENSION = {ext: kind for kind, fmt in FORMATS.items() for ext in fmt.extensions}
 
 
-def read_input(ref: InputRef, opts: IngestOptions | None = None) -> Iterator[Event]:
-    """Yield ("article", dict), ("reject", dict) and ("count", counter name) for one input."""
-    ctx = ReadContext(ref, opts or IngestOptions())
+def read_input(ref: InputRef, opts: IngestOptions | None = None, part: tuple[int, int] = (0, 1)) -> Iterator[Event]:
+    """Yield ("article", dict), ("reject", dict) and ("count", counter name) for one input.
+
+    ``part`` = (index, count): only the records of that part of the input (``slices.py``); the counters, which
+    belong to the input as a whole, come with part 0.
+    """
+    ctx = ReadContext(ref, opts or IngestOptions(), part)
+    for kind, value in _guarded(ctx):
+        ordinal = ctx.seen
+        ctx.seen += 1
+        if kind != SKIP and ordinal % ctx.part_count == ctx.part_index:
+            yield kind, value
+    if ctx.part_index == 0:
+        for name in ctx.counts:
+            yield "count", name
+
+
+def _guarded(ctx: ReadContext) -> Iterator[Event]:
+    """``_read``, with every error turned into a reject: records and rejects only (counters stay in ``ctx``)."""
+    ref = ctx.ref
     try:
         yield from _read(ctx)
     except Problem as p:
@@ -75,8 +102,6 @@ def read_input(ref: InputRef, opts: IngestOptions | None = None) -> Iterator[Eve
         # A traceback may quote the opened URI; it is logged only when that URI carries no credentials.
         log.warning("unexpected error reading %s: %s", ref.uri, scrub(repr(e), ref), exc_info=ref.open_uri == ref.uri)
         yield ctx.reject("", "unreadable", f"unexpected {e.__class__.__name__}: {e}")
-    for name in ctx.counts:
-        yield "count", name
 
 
 def _read(ctx: ReadContext) -> Iterator[Event]:

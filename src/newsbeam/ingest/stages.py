@@ -10,6 +10,7 @@ import apache_beam as beam
 from newsbeam.config import IngestConfig
 from newsbeam.ingest.context import ReadContext
 from newsbeam.ingest.readers import IngestOptions, read_input
+from newsbeam.ingest.slices import InputSlice
 from newsbeam.ingest.sources import InputRef
 from newsbeam.runtime.counters import CountingDoFn
 from newsbeam.runtime.memory import TrimMemoryPerBundle
@@ -29,18 +30,22 @@ def ingest_options(ingest: IngestConfig) -> IngestOptions:
     )
 
 
-def read_ref(ref: InputRef, opts: IngestOptions):
+def read_ref(ref: InputRef, opts: IngestOptions, part: tuple[int, int] = (0, 1)):
     """``read_input``, except for a ref the listing already found to be a reject (a manifest entry outside the root
     or not found): that is one reject with the listing's reason, and the path is never opened."""
     if ref.problem is not None:
         reason, detail = ref.problem
         yield ReadContext(ref, opts).reject("", reason, detail)
         return
-    yield from read_input(ref, opts)
+    yield from read_input(ref, opts, part)
 
 
 class ReadInputsFn(TrimMemoryPerBundle, CountingDoFn):
-    """InputRef -> article dicts (main) and reject dicts (tag 'reject'). Never raises for bad input."""
+    """InputSlice -> article dicts (main) and reject dicts (tag 'reject'). Never raises for bad input.
+
+    A large input comes as several slices (``slices.py``); each yields its share of the records, and the input is
+    counted once (by slice 0).
+    """
 
     def __init__(self, opts: IngestOptions, staging: str | None = None):
         super().__init__()
@@ -49,9 +54,13 @@ class ReadInputsFn(TrimMemoryPerBundle, CountingDoFn):
     def setup(self):
         self.progress = ProgressWriter(self.staging, "read") if self.staging else None
 
-    def process(self, ref):
-        self.inc("inputs-read")
-        for kind, value in read_ref(ref, self.opts):
+    def process(self, piece: InputSlice):
+        whole = piece.index == 0
+        if whole:
+            self.inc("inputs-read")
+        if piece.count > 1:
+            self.inc("input-parts-read")
+        for kind, value in read_ref(piece.ref, self.opts, (piece.index, piece.count)):
             if kind == "article":
                 self.inc("articles-read")
                 if self.progress:
@@ -63,7 +72,7 @@ class ReadInputsFn(TrimMemoryPerBundle, CountingDoFn):
                 yield beam.pvalue.TaggedOutput("reject", value)
             else:
                 self.inc(value)
-        if self.progress:
+        if self.progress and whole:
             self.progress.add(inputs=1)
 
     def finish_bundle(self):

@@ -68,6 +68,9 @@ def _read_jsonl(ctx: ReadContext, src: Any) -> Iterator[Event]:
                 ctx.counts.append("blank-lines")
                 continue
             records += 1
+            if not ctx.owns_next():  # another part of this input keeps this line (slices.py): do not decode it
+                yield ctx.skip()
+                continue
             text = raw.decode("utf-8", errors=CP1252_ERRORS)
             try:
                 obj = JSON.decode(text)
