@@ -75,3 +75,16 @@ def test_other_languages_on_their_own_are_unchanged():
     for text, lg in (("Le président a rencontré le Premier ministre à Paris lundi.", "fr"),
                      ("El presidente se reunió con el primer ministro en Madrid el lunes.", "es")):
         assert language.article_languages([text]) == (lg, [lg])
+
+
+def test_repeated_texts_are_classified_once_with_the_same_answer():
+    """News repeats short lines word for word; py3langid walks each only once per process (``CLASSIFY_CACHE``)."""
+    texts = ["Le gouvernement a annoncé mardi une nouvelle réforme des retraites.",
+             "Die Regierung hat am Dienstag eine neue Rentenreform angekündigt.", "ok"]
+    fresh = [language._classify_sample.__wrapped__(t) for t in texts]
+    language._classify_sample.cache_clear()
+    first = [language.classify(t) for t in texts]
+    hits = language._classify_sample.cache_info().hits
+    again = [language.classify(t) for t in texts]
+    assert first == again == fresh and first[0][0] == "fr" and first[1][0] == "de" and first[2] == ("und", 0.0)
+    assert language._classify_sample.cache_info().hits == hits + len(texts)

@@ -24,10 +24,12 @@ even below the 40 letters ``detect_lang`` needs.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 
 MIN_LETTERS = 40
+CLASSIFY_CACHE = 8192
 _SAMPLE_CHARS = 3000
 _lock = threading.Lock()
 _identifier = None
@@ -114,7 +116,14 @@ _EN_CUES = frozenset(
 
 def classify(text: str) -> tuple[str, float]:
     """(ISO 639-1 code, normalised probability) of ``text``; ("und", 0.0) with fewer than 40 letters."""
-    sample = text[:_SAMPLE_CHARS]
+    return _classify_sample(text[:_SAMPLE_CHARS])
+
+
+# The texts that reach py3langid are mostly short lines that fail the English test, and news repeats them word for
+# word (bylines, "Advertisement", a source's footer, wire copy): a per-process cache of the last few thousand
+# answers (a pure function of the sample) skips the byte-by-byte model walk for them.
+@functools.lru_cache(maxsize=CLASSIFY_CACHE)
+def _classify_sample(sample: str) -> tuple[str, float]:
     if not sample or not _enough_letters(sample):
         return "und", 0.0
     lg, prob = _get().classify(sample)
