@@ -30,7 +30,7 @@ import random
 import re
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -85,6 +85,7 @@ class Stats:
     background_insertions: int = 0
     footer_insertions: int = 0
     advert_insertions: int = 0
+    real_text_exhausted: bool = False
     files: list[str] = field(default_factory=list)
 
 
@@ -147,9 +148,9 @@ def _edited_copy(rng: random.Random, paragraphs: list[str], rates: Rates, stats:
     return out
 
 
-GENERATORS = ("news", "templates")
+GENERATORS = ("news", "templates", "real")
 # Mean article size per generator (bytes of text), to spread publication times over SPAN_DAYS.
-ARTICLE_BYTES = {"news": 1900, "templates": 2900}
+ARTICLE_BYTES = {"news": 1900, "templates": 2900, "real": 2500}
 
 
 class _TemplateSource:
@@ -179,13 +180,53 @@ class _NewsSource:
         return self.gen.background(art.city, art.region, art.country)
 
 
+@dataclass
+class _RealArticle:
+    title: str
+    paragraphs: list[str]
+    city: None = None
+
+
+class _RealSource:
+    """Real articles (``--real-text``: JSON Lines files or folders, or anything newsbeam reads), each used once as
+    an original, in a seeded order; the planted copies and edits are added around them as for generated text.
+
+    Real text is never replicated: a copy of a copy would plant duplicates the rates do not say, so the corpus ends
+    when the real text does (``Stats.real_text_exhausted``). Text stored without paragraph breaks (GeoVirus) gets
+    its sentences grouped in pairs, as ``corpus_stats`` does. No stock background paragraphs (they are generated).
+    """
+
+    def __init__(self, seed: int, paths: list[str]):
+        files = []
+        for p in map(Path, paths):  # annotation files (``*_gold.jsonl``) beside the articles are not articles
+            files += sorted(f for f in p.rglob("*.jsonl*") if "_gold." not in f.name) if p.is_dir() else [p]
+        arts = [a for f in files for a in corpus_stats.read_articles(f)]
+        random.Random(seed).shuffle(arts)
+        self.items = iter(arts)
+
+    def article(self) -> _RealArticle:
+        a = next(self.items)  # StopIteration: the real text is used up
+        paras = corpus_stats.article_paragraphs(a["text"])
+        if len(paras) <= 1 or max(len(corpus_stats.sentences(p)) for p in paras) <= 1:
+            paras = corpus_stats.article_paragraphs(a["text"], 2)
+        words = paras[0].split() if paras else []
+        return _RealArticle(" ".join(words[:8]), paras)
+
+    def background(self, art) -> str:
+        raise AssertionError("no background paragraphs for real text (rates.background is 0)")
+
+
 def generate(out: Path, mb: float, seed: int = 1, per_file: int = 20_000, rates: Rates | None = None,
-             level: int = 3, generator: str = "news") -> Stats:
+             level: int = 3, generator: str = "news", real_text: list[str] | None = None) -> Stats:
     rates = rates or Rates()
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("part-*.jsonl.gz"):
         old.unlink()
-    gen = _NewsSource(seed) if generator == "news" else _TemplateSource(seed)
+    if generator == "real":
+        gen = _RealSource(seed, real_text or [str(corpus_stats.DEVSETS)])
+        rates = replace(rates, background=0.0)
+    else:
+        gen = _NewsSource(seed) if generator == "news" else _TemplateSource(seed)
     rng = random.Random(seed + 101)
     stats = Stats()
     w = CorpusWriter(out, per_file, stats, level)
@@ -206,7 +247,13 @@ def generate(out: Path, mb: float, seed: int = 1, per_file: int = 20_000, rates:
     while stats.text_bytes < target:
         while pending and pending[0][0] <= n:
             w.write(heapq.heappop(pending)[2])
-        art = gen.article()
+        try:
+            art = gen.article()
+        except StopIteration:
+            stats.real_text_exhausted = True
+            break
+        if not art.paragraphs:
+            continue
         when = START + timedelta(seconds=n * step_s + rng.uniform(0, step_s))
         paras = art.paragraphs
         if rng.random() < rates.background:
@@ -284,7 +331,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--per-file", type=int, default=20_000, help="articles per JSONL.gz file")
     ap.add_argument("--gzip-level", type=int, default=3)
     ap.add_argument("--generator", choices=GENERATORS, default="news",
-                    help="news: realistic generated sentences (default); templates: the old textgen corpus")
+                    help="news: realistic generated sentences (default); templates: the old textgen corpus; "
+                         "real: the real articles of --real-text, each once, with the planted copies")
+    ap.add_argument("--real-text", nargs="+", default=None,
+                    help="with --generator real: JSONL files/folders or inputs newsbeam reads (default: the devsets)")
     ap.add_argument("--stats-articles", type=int, default=10_000,
                     help="measure the corpus statistics on its first N articles (0: skip)")
     ap.add_argument("--devsets", default=str(corpus_stats.DEVSETS),
@@ -292,7 +342,8 @@ def main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
     out = Path(a.out)
     t0 = time.monotonic()
-    stats = generate(out, a.mb, a.seed, a.per_file, level=a.gzip_level, generator=a.generator)
+    stats = generate(out, a.mb, a.seed, a.per_file, level=a.gzip_level, generator=a.generator,
+                     real_text=a.real_text)
     seconds = time.monotonic() - t0
     n = max(1, stats.articles)
     meta = {"mb_requested": a.mb, "seed": a.seed, "per_file": a.per_file, "generator": a.generator,
