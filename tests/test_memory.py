@@ -46,3 +46,23 @@ def test_packed_batches_round_trip():
     assert grouped == {1: [("ref", 1)], 5: [("ref", 5)], 9: [("ref", 9)]}
     # Unpacked lists (near results) are accepted too.
     assert unbatch([[(7, "x"), (7, "y")]]) == {7: ["x", "y"]} and batch_len([(7, "x")]) == 1
+
+
+def test_the_per_article_stage_freezes_what_it_keeps_for_life(tmp_path):
+    """After setup, the worker's long-lived objects (the language model among them) are out of the collector's
+    reach, so full collections stop walking them for every bundle."""
+    import gc
+
+    from newsbeam.config import Config
+    from newsbeam.text import language
+    from newsbeam.text.stages import ProcessArticlesFn
+
+    gc.unfreeze()
+    fn = ProcessArticlesFn("run", str(tmp_path), Config(workers=1))
+    fn.setup()
+    try:
+        assert language._identifier is not None  # loaded at setup, not on the first article
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        fn.teardown()
+        gc.unfreeze()

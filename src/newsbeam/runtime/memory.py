@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 import os
 import sys
 import threading
@@ -71,6 +72,19 @@ class Trimmer:
     def __exit__(self, *exc) -> None:
         self._stop.set()
         self._thread.join()
+
+
+def freeze_long_lived() -> None:
+    """Move every object alive now out of the cyclic collector's reach (``gc.freeze``), after a worker has loaded
+    what it keeps for its whole life (modules, the language model, Beam's own state).
+
+    A full collection walks every tracked object; in a worker that is mostly those long-lived ones, again and
+    again: measured on 10 MB of news with one worker, the collector's full passes took 0.72 s of the process's 9.3
+    CPU-s, 0.36 s after freezing. Objects frozen here are never collected; they are meant to live as long as the
+    process anyway. The tagging process does the same after building its tables (``tags/sandbox.py``).
+    """
+    gc.collect()
+    gc.freeze()
 
 
 class TrimMemoryPerBundle:

@@ -49,6 +49,11 @@ def _get():
     return _identifier
 
 
+def load_language_model() -> None:
+    """Load py3langid's model now (a worker does it at setup, so it is frozen with its other long-lived objects)."""
+    _get()
+
+
 def _enough_letters(text: str) -> bool:
     n = 0
     for ch in text:

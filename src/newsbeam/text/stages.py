@@ -10,11 +10,12 @@ from newsbeam.dedup.rules import MinHasher
 from newsbeam.output import schema
 from newsbeam.output.staging import SHARD_TEXT_BYTES, StagedShard
 from newsbeam.runtime.counters import CountingDoFn
-from newsbeam.runtime.memory import TrimMemoryPerBundle
+from newsbeam.runtime.memory import TrimMemoryPerBundle, freeze_long_lived
 from newsbeam.runtime.progress import ProgressWriter
 from newsbeam.tags.sandbox import close_tag_fn, make_tag_fn, write_tag_problem
 from newsbeam.tags.tagger import tag_columns
 from newsbeam.text.articles import BuiltArticle, build_article, empty_reject
+from newsbeam.text.language import load_language_model
 
 # ProcessArticlesFn's tagged outputs (its main output is unused).
 PROCESS_TAGS = ("shard", *RECORD_TAGS, "reject")
@@ -72,6 +73,8 @@ class ProcessArticlesFn(TrimMemoryPerBundle, CountingDoFn):
         columns = tag_columns(self.cfg.tagging)
         self.tag_column_names = tuple(c.name for c in columns)
         self.paragraph_schema = schema.paragraphs_schema(columns)
+        load_language_model()  # now rather than on the first article: it is long-lived, and frozen with the rest
+        freeze_long_lived()
 
     def teardown(self):
         close_tag_fn(self.cfg.tagging)
