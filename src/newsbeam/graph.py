@@ -23,8 +23,9 @@ from pathlib import Path
 import apache_beam as beam
 
 from newsbeam.config import Config
+from newsbeam.dedup.band_files import BandSlice
 from newsbeam.dedup.batching import RECORD_TAGS
-from newsbeam.dedup.contracts import BandBatch, Decision, NearVerdict
+from newsbeam.dedup.contracts import Decision, NearVerdict
 from newsbeam.dedup.near import NearDuplicates
 from newsbeam.dedup.transforms import DecideGroupsFn, ReadIndexFn
 from newsbeam.ingest import slices
@@ -41,7 +42,7 @@ from newsbeam.text.stages import PROCESS_TAGS, ProcessArticlesFn
 
 Packed = tuple[int, bytes]  # (number of items, pickled [(key, value), ...]): see dedup/batching.py
 RefBatch = tuple[int, Packed]  # (bucket(exact_key), packed [(exact_key, Ref)])
-BandEntries = tuple[int, BandBatch]  # (bucket(band_key), BandBatch)
+BandEntries = tuple[int, BandSlice]  # (bucket(band_key), where its entries are: see dedup/band_files.py)
 ShingleBatch = tuple[int, Packed]  # (text_hash % NEAR_BUCKETS, packed [(text_hash, stored shingle set)])
 NearResult = tuple[int, tuple[int, NearVerdict]]  # (bucket(text_hash), (text_hash, NearVerdict))
 ShardDecisions = tuple[str, list[Decision]]  # (shard id, the decisions for that shard's paragraphs)
@@ -91,7 +92,7 @@ class NewsbeamJob(beam.PTransform):
         old = (
             pipeline
             | "IndexFiles" >> beam.Create(self.index_files)
-            | "ReadIndex" >> beam.ParDo(ReadIndexFn(self.superseded, d.near)).with_outputs(*RECORD_TAGS)
+            | "ReadIndex" >> beam.ParDo(ReadIndexFn(self.superseded, d.near, self.staging)).with_outputs(*RECORD_TAGS)
         )
         all_refs = (processed.ref, old.ref) | "AllRefs" >> beam.Flatten()  # RefBatch
         if d.near:

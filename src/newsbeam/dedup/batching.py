@@ -13,6 +13,7 @@ import apache_beam as beam
 import numpy as np
 from apache_beam.transforms.window import GlobalWindows
 
+from newsbeam.dedup.band_files import write_band_batches
 from newsbeam.dedup.contracts import BandBatch, Ref
 from newsbeam.dedup.rules import shingle_count
 
@@ -118,10 +119,15 @@ RECORD_TAGS = ("ref", "band", "shingles")
 class DedupRecords:
     """The dedup records a worker sends, batched per bucket: refs (by exact key), LSH band entries and shingle sets
     (by text hash). ``drain`` yields them as Beam tagged outputs; call it when ``full`` and at the end of a bundle
-    (``windowed``: from ``finish_bundle``, which must give each element a window)."""
+    (``windowed``: from ``finish_bundle``, which must give each element a window).
 
-    def __init__(self) -> None:
+    With a ``staging`` folder (the job always gives one), band entries are written to a band file there and travel
+    as (bucket, ``BandSlice``) references (``band_files.py``); without, as (bucket, ``BandBatch``) arrays.
+    """
+
+    def __init__(self, staging: str | None = None) -> None:
         self.refs, self.bands, self.shingles = Batcher(), BandBatcher(), Batcher(NEAR_BUCKETS)
+        self.staging = staging
 
     def add_ref(self, exact_key: int, ref: Ref) -> None:
         self.refs.add(exact_key, ref)
@@ -137,5 +143,8 @@ class DedupRecords:
 
     def drain(self, windowed: bool = False):
         for tag, batcher in zip(RECORD_TAGS, (self.refs, self.bands, self.shingles), strict=True):
-            for batch in batcher.drain():
+            batches = batcher.drain()
+            if batcher is self.bands and self.staging is not None:
+                batches = write_band_batches(self.staging, batches)
+            for batch in batches:
                 yield beam.pvalue.TaggedOutput(tag, GlobalWindows.windowed_value(batch) if windowed else batch)

@@ -16,6 +16,7 @@ import apache_beam as beam
 import numpy as np
 from apache_beam.transforms.window import GlobalWindows
 
+from newsbeam.dedup.band_files import BandReader
 from newsbeam.dedup.batching import NEAR_BUCKETS, batch_len, bucket, unbatch
 from newsbeam.dedup.contracts import BandBatch, NearHalf
 from newsbeam.dedup.decide import near_verdicts, node_of
@@ -61,7 +62,7 @@ class PendingPairs:
 
 
 class BucketPairsFn(TrimMemoryPerBundle, CountingDoFn):
-    """(bucket, [BandBatch]) -> (a % NEAR_BUCKETS, pairs array) of band keys two texts share.
+    """(bucket, [BandSlice or BandBatch]) -> (a % NEAR_BUCKETS, pairs array) of band keys two texts share.
 
     Pairs are (a, b) with a < b. A pair whose shingle counts alone rule out the threshold (Jaccard <= smaller /
     larger) is dropped here, exactly, and counted. Pairs wait in ``PendingPairs`` until there are many, or the bundle
@@ -70,16 +71,19 @@ class BucketPairsFn(TrimMemoryPerBundle, CountingDoFn):
 
     FLUSH_PAIRS = 500_000
 
-    def __init__(self, max_bucket: int, threshold: float):
+    def __init__(self, max_bucket: int, threshold: float, staging: str):
         super().__init__()
-        self.max_bucket, self.threshold = max_bucket, threshold
+        self.max_bucket, self.threshold, self.staging = max_bucket, threshold, staging
+
+    def setup(self):
+        self.bands = BandReader(self.staging)
 
     def start_bundle(self):
         super().start_bundle()
         self.pending = PendingPairs()
 
     def process(self, kv):
-        batches: list[BandBatch] = list(kv[1])
+        batches: list[BandBatch] = [self.bands.read(x) for x in kv[1]]
         keys = np.concatenate([b.band_keys for b in batches])
         self.inc("xfer-bands-received", len(keys))
         ths = np.concatenate([b.text_hashes for b in batches])
@@ -264,7 +268,8 @@ class NearDuplicates(beam.PTransform):
         pairs = (
             bands
             | "GroupBands" >> beam.GroupByKey()  # bucket, [(band_keys, text_hashes)]
-            | "BucketPairs" >> beam.ParDo(BucketPairsFn(s.max_bucket, s.threshold))  # a % NEAR_BUCKETS, pairs array
+            # a % NEAR_BUCKETS, pairs array
+            | "BucketPairs" >> beam.ParDo(BucketPairsFn(s.max_bucket, s.threshold, self.staging))
         )
         halves = (
             {"pair": pairs, "sh": shingles}

@@ -18,14 +18,14 @@ class ReadIndexFn(TrimMemoryPerBundle, CountingDoFn):
     again (``stale``), are skipped: a new version of an article must not be called a copy of its own old version.
     """
 
-    def __init__(self, superseded: frozenset[int], near: bool):
+    def __init__(self, superseded: frozenset[int], near: bool, staging: str | None = None):
         super().__init__()
-        self.superseded, self.near = superseded, near
+        self.superseded, self.near, self.staging = superseded, near, staging
 
     def process(self, item):
         path, stale = item
         stale = frozenset(stale)
-        records = DedupRecords()
+        records = DedupRecords(self.staging)
         for row in read_index_rows(path, self.near):
             if row.uri_hash in self.superseded or row.uri_hash in stale:
                 self.inc("index-entries-superseded")

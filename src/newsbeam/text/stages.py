@@ -82,7 +82,7 @@ class ProcessArticlesFn(TrimMemoryPerBundle, CountingDoFn):
     def start_bundle(self):
         super().start_bundle()
         self.shard, self.announced = self._new_shard(), False
-        self.records, self.near_sent = DedupRecords(), set()
+        self.records, self.near_sent = DedupRecords(self.staging), set()
 
     def process(self, raw):
         cfg = self.cfg
