@@ -6,6 +6,7 @@ Layout under ``OUT/_staging/<run_id>/``::
     shards/<shard>.paragraphs.parquet    paragraphs as processed (text + tags), before dedup decisions
     shards/<shard>.sigs.parquet          MinHash band keys and shingles of those paragraphs (for the index)
     rejects/<shard>.parquet
+    bands/<name>.npy                     LSH band entries of one drain, by bucket (dedup/band_files.py)
     near/<name>.pkl                      candidate pairs with their first texts' shingles, for verification
     tables/<table>/<shard>.parquet       final rows, after decisions (published by renaming)
     index/<shard>.parquet                this run's canonical paragraphs for the cross-run index
