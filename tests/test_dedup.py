@@ -176,13 +176,21 @@ def test_band_pairs_of_nothing():
 
 
 def test_halves_go_through_staging_files(tmp_path):
-    from newsbeam.dedup.near import read_half, write_half
+    """One file per call, each half at its own offset, read back without reading the others."""
+    from newsbeam.dedup.contracts import NearHalf
+    from newsbeam.dedup.near import read_half, write_halves
 
     sets = ShingleSets.from_bytes([5, 9], [np.array([1, 2], dtype=np.uint32).tobytes(),
                                            np.array([3], dtype=np.uint32).tobytes()])
-    half = (np.array([5, 9, 9]), np.array([11, 12, 13]), sets)
-    names = [write_half(str(tmp_path), half) for _ in range(2)]
-    assert names[0] != names[1] and sorted(p.name for p in (tmp_path / "near").iterdir()) == sorted(names)
-    a, b, back = read_half(str(tmp_path), names[1])
+    first = NearHalf(np.array([5, 9, 9]), np.array([11, 12, 13]), sets)
+    second = NearHalf(np.array([9]), np.array([14]), ShingleSets.from_bytes([9], [np.array([3], np.uint32).tobytes()]))
+    refs = write_halves(str(tmp_path), [first, second])
+    again = write_halves(str(tmp_path), [first])
+    assert len({r.name for r in refs}) == 1 and again[0].name != refs[0].name
+    assert sorted(p.name for p in (tmp_path / "near").iterdir()) == sorted({refs[0].name, again[0].name})
+    assert refs[1].offset == refs[0].length
+    a, b, back = read_half(str(tmp_path), refs[0])
     assert a.tolist() == [5, 9, 9] and b.tolist() == [11, 12, 13]
     assert back.values.tolist() == [1, 2, 3] and back.lens.tolist() == [2, 1] and back.texts.tolist() == [5, 9]
+    a, b, back = read_half(str(tmp_path), refs[1])
+    assert a.tolist() == [9] and b.tolist() == [14] and back.values.tolist() == [3]
