@@ -184,6 +184,9 @@ def test_measure_sees_memory_and_reads_summaries():
     assert run_bench.summary_line(out, "newsbeam_summary") == {"articles": 10, "text_mb": 2.0}
     r = run_bench.row("x", "full", 1, m, {"articles": 10, "text_mb": 2.0}, ref_mb_s=1.0 / m.wall_s)
     assert r["x_R"] == 2.0 and r["mb_per_s"] == round(2.0 / m.wall_s, 3)
+    busy = run_bench.measure([sys.executable, "-c", "import time\nt = time.process_time()\n"
+                              "while time.process_time() - t < 0.5: pass"])
+    assert 0.5 <= busy.cpu_s < 5 and m.cpu_s < busy.cpu_s  # the tree's CPU seconds, not its wall time
 
 
 def test_tree_sampler_sums_the_whole_process_tree():
@@ -204,8 +207,8 @@ def _run_row(config, workers, wall, mb=10.0, tree=500.0, **extra):
 
 def test_stage_costs_memory_growth_and_targets():
     rows = [
-        _run_row("reference", 1, 2.0),
-        _run_row("exact-only", 1, 4.0), _run_row("exact-only", 2, 2.0, memory_run=True),
+        _run_row("reference", 1, 2.0, cpu_s_per_mb=0.1),
+        _run_row("exact-only", 1, 4.0), _run_row("exact-only", 2, 2.0, memory_run=True, cpu_s_per_mb=0.2),
         _run_row("dedup-no-tagging", 1, 6.0), _run_row("full", 1, 30.0),
         _run_row("full", 2, 20.0, tree=2000.0, memory_run=True),
         _run_row("exact-only", 2, 1.0, mb=5.0, tree=400.0, size="5MB", memory_run=True),
@@ -219,11 +222,18 @@ def test_stage_costs_memory_growth_and_targets():
     startup = {"wall_s": 4.0}
     t = {x["target"]: x for x in run_bench.targets(rows, startup, list(growth.values()), actors_used=True)}
     assert t["exact-dedup-only, 2 workers, x R"]["measured"] == 1.0 and t["exact-dedup-only, 2 workers, x R"]["reached"]
-    assert t["full pipeline, 2 workers, x R"]["reached"] is False  # 0.1 < 0.4
-    assert t["exact-only: 2 workers / 1 worker"]["measured"] == 2.0
-    assert t["places-only (tagger alone), 1 worker, x R per core"]["reached"] is None  # the run failed
-    assert t["full: peak memory, all processes (GB)"]["reached"] is True
+    assert t["full pipeline, 2 workers, x R"]["measured"] == 0.1 and not t["full pipeline, 2 workers, x R"]["reached"]
+    assert t["exact-dedup-only, 2 workers, x R on CPU seconds (reported)"]["measured"] == 0.5
+    assert t["full pipeline, 2 workers, x R on CPU seconds (reported)"]["reached"] is None  # no CPU figure
+    peak = t["full: peak memory, all processes, at 100 MB (GB)"]
+    assert peak["measured"] == round(2000 / 1024, 3) and peak["reached"] is False and "10 MB" in peak["note"]
+    per_mb = t["full: memory per MB of text between the sizes measured (MB/MB)"]
+    assert per_mb["measured"] == 20.0 and per_mb["reached"] is False  # (2000 - 1900) MB / (10 - 5) MB
+    assert t["runs repeated with one worker after the runner lost records"]["reached"] is True
     assert t["start-up: 10 articles, --workers 1, warm cache (s)"]["reached"] is True
+    rows.append({**_run_row("full", 1, 40.0), "repeated_with_one_worker": True})
+    t = {x["target"]: x for x in run_bench.targets(rows, startup, list(growth.values()), actors_used=True)}
+    assert t["runs repeated with one worker after the runner lost records"]["reached"] is False
 
 
 def test_corpus_inputs_leave_out_the_corpus_description(tmp_path):
