@@ -645,6 +645,7 @@ def _add_surname_mentions(art: Article, paragraphs: list[str], out: list[list[di
     for sur in by_surname:
         auto.add_word(sur, sur)
     auto.make_automaton()
+    rank = {sur: i for i, sur in enumerate(by_surname)}
     for p, text in enumerate(paragraphs):
         if not text:
             continue
@@ -654,9 +655,10 @@ def _add_surname_mentions(art: Article, paragraphs: list[str], out: list[list[di
         present: dict[str, list[int]] = {}
         for end, sur in auto.iter(text):
             present.setdefault(sur, []).append(end - len(sur) + 1)
-        for sur, full in by_surname.items():
-            if sur not in present:
-                continue
+        # The surnames found, in ``by_surname`` order (which one takes an overlap first), without walking all of
+        # the article's surnames for every paragraph.
+        for sur in sorted(present, key=rank.__getitem__) if len(present) > 1 else present:
+            full = by_surname[sur]
             after = weak_from.get(sur)
             if after is not None and after[0] > p:
                 continue
