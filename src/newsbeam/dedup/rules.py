@@ -22,7 +22,8 @@ The rules (also in ``docs/dedup.md``):
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+import sys
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 
@@ -97,45 +98,227 @@ def shingles_from_bytes(raw: bytes) -> np.ndarray:
     return np.frombuffer(raw, dtype=SHINGLE_DTYPE)
 
 
+# XXH64's constants (https://github.com/Cyan4973/xxHash, doc/xxhash_spec.md), for ``_xxh64_small``.
+_P1 = np.uint64(0x9E3779B185EBCA87)
+_P2 = np.uint64(0xC2B2AE3D27D4EB4F)
+_P3 = np.uint64(0x165667B19E3779F9)
+_P4 = np.uint64(0x85EBCA77C2B2AE63)
+_P5 = np.uint64(0x27D4EB2F165667C5)
+_SIGN = np.uint64(1 << 63)
+
+# Shingles per numpy pass of ``MinHasher.signatures``: bounds the (shingles x num_perm) uint64 temporary (about 26 MB
+# at 200 permutations) whatever the article; an article's paragraphs usually fit in one pass.
+SIGNATURE_CHUNK = 16_384
+
+# Exact repeats (footers, wire copy: about one paragraph in seven in news) reuse their fingerprint. Entries hold the
+# band keys as int64 bytes (320 B at 40 bands) and the shingle set; ~0.7 KB each, so the cache stays near 10 MB.
+FINGERPRINT_CACHE = 16_384
+
+
+def _sorted_unique(a: np.ndarray) -> np.ndarray:
+    """``np.unique(a)`` for a 1-d integer array: a sort and a neighbour test, several times cheaper on the small
+    arrays MinHash makes (``np.unique`` has a fixed cost of about 15 us per call, once per paragraph)."""
+    a = np.sort(a)
+    keep = np.empty(len(a), dtype=bool)
+    keep[:1] = True
+    np.not_equal(a[1:], a[:-1], out=keep[1:])
+    return a[keep]
+
+
+def _rotl(x: np.ndarray, r: int, tmp: np.ndarray) -> None:
+    """Rotate each uint64 of ``x`` left by ``r`` bits, in place (``tmp``: scratch of x's shape)."""
+    np.right_shift(x, np.uint64(64 - r), out=tmp)
+    x <<= np.uint64(r)
+    x |= tmp
+
+
+def _xxh64_small(words: np.ndarray, seeds: np.ndarray) -> np.ndarray:
+    """XXH64 of inputs shorter than 32 bytes, element-wise: equal to ``xxhash.xxh64_intdigest(input, seed)``.
+
+    ``words``: uint32 array (..., m), m < 8: each input as m little-endian 4-byte words (4 * m bytes); ``seeds``:
+    uint64, the shape of ``words[..., 0]`` or broadcastable to it. This is XXH64's short-input path (no stripes):
+    seed + PRIME64_5 + length, one round per 8-byte word, one per trailing 4-byte word, the avalanche; numpy's
+    uint64 arithmetic wraps modulo 2^64 as the C code does. In place on two scratch arrays: the arrays are small
+    (an article's bands), so numpy's cost per call, not per element, is what counts. One ``xxhash`` call per
+    (paragraph, band) was a quarter of the fingerprint time.
+    """
+    m = words.shape[-1]
+    w = words.astype(np.uint64)
+    h = np.empty(w.shape[:-1], dtype=np.uint64)
+    h[...] = seeds + _P5 + np.uint64(4 * m)
+    k, tmp = np.empty_like(h), np.empty_like(h)
+    for j in range(0, m - 1, 2):
+        np.left_shift(w[..., j + 1], np.uint64(32), out=k)  # the 8-byte little-endian word at byte 4 * j
+        k |= w[..., j]
+        k *= _P2
+        _rotl(k, 31, tmp)
+        k *= _P1
+        h ^= k
+        _rotl(h, 27, tmp)
+        h *= _P1
+        h += _P4
+    if m % 2:
+        np.multiply(w[..., m - 1], _P1, out=k)
+        h ^= k
+        _rotl(h, 23, tmp)
+        h *= _P2
+        h += _P3
+    for shift, prime in ((33, _P2), (29, _P3), (32, None)):  # the avalanche
+        np.right_shift(h, np.uint64(shift), out=tmp)
+        h ^= tmp
+        if prime is not None:
+            h *= prime
+    return h
+
+
 class MinHasher:
     """Word-shingle MinHash with multiply-shift permutations, vectorised with numpy.
 
     The permutation parameters come from a fixed seed, so signatures are identical on every worker and every run —
-    a requirement for the cross-run index.
+    a requirement for the cross-run index. ``fingerprints`` does a whole article's paragraphs in one numpy pass and
+    is what the per-article stage calls; ``fingerprint`` is the same for one key.
     """
 
-    def __init__(self, s: DedupSettings):
+    def __init__(self, s: DedupSettings, cache_size: int = FINGERPRINT_CACHE):
         rng = np.random.default_rng(s.seed)
         self.k = s.shingle_size
         self.a = rng.integers(1, 2**63, size=s.num_perm, dtype=np.uint64) | np.uint64(1)
         self.b = rng.integers(0, 2**63, size=s.num_perm, dtype=np.uint64)
         self.bands = s.bands
         self.rows = s.num_perm // s.bands
+        self.seeds = np.arange(self.bands, dtype=np.uint64)
+        # text hash -> (band keys as int64 bytes, shingle bytes), least recently used first; see ``cached``.
+        self.cache_size = cache_size
+        self._cache: OrderedDict[int, tuple[bytes, bytes]] = OrderedDict()
+
+    def _grams(self, key: str) -> Iterable[bytes]:
+        """The UTF-8 bytes of the key's word k-shingles (the whole key when it is shorter).
+
+        Splitting the encoded key on b" " gives the encoded words (a space is one byte, never part of another
+        character), so the key is encoded once rather than once per shingle.
+        """
+        words = key.encode().split(b" ")
+        k = self.k
+        if len(words) <= k:
+            return (b" ".join(words),)
+        return map(b" ".join, zip(*(words[i:] for i in range(k)), strict=False))
 
     def shingles(self, key: str) -> np.ndarray:
         """Sorted unique 32-bit hashes of the key's word k-shingles (the whole key when it is shorter)."""
-        words = key.split(" ")
-        k = self.k
-        if len(words) <= k:
-            grams = [key]
-        elif k == 2:
-            grams = [a + " " + b for a, b in zip(words, words[1:], strict=False)]
-        else:
-            grams = [" ".join(words[i : i + k]) for i in range(len(words) - k + 1)]
-        hashes = map(xxhash.xxh32_intdigest, map(str.encode, grams))
-        return np.unique(np.fromiter(hashes, dtype=np.uint32, count=len(grams)))
+        return _sorted_unique(np.fromiter(map(xxhash.xxh32_intdigest, self._grams(key)), dtype=np.uint32))
 
     def signature(self, shingles: np.ndarray) -> np.ndarray:
-        with np.errstate(over="ignore"):  # the hash is (a * x + b) mod 2^64, wrapping on purpose
-            h = np.multiply.outer(shingles.astype(np.uint64), self.a)
+        return self.signatures(shingles, np.zeros(1, dtype=np.int64))[0]
+
+    def signatures(self, shingles: np.ndarray, starts: np.ndarray) -> np.ndarray:
+        """The signature of each row of a flat shingle array (row i starts at ``starts[i]``; no row is empty).
+
+        The hash is (a * x + b) mod 2^64, its high 32 bits kept. Taking the high bits is monotone, so the minimum
+        is taken on the full 64-bit values and shifted once per row. Rows are reduced with ``np.minimum.reduceat``
+        over chunks of ``SIGNATURE_CHUNK`` shingles; a row cut by a chunk edge is the minimum of its parts.
+        """
+        total, n = len(shingles), len(starts)
+        x = shingles.astype(np.uint64)
+        if total <= SIGNATURE_CHUNK:
+            h = np.multiply.outer(x, self.a)  # wraps modulo 2^64 on purpose
             h += self.b
-        h >>= np.uint64(32)
-        return h.min(axis=0).astype(np.uint32)
+            m = np.minimum.reduceat(h, starts, axis=0)
+        else:
+            m = np.full((n, len(self.a)), np.iinfo(np.uint64).max, dtype=np.uint64)
+            for c0 in range(0, total, SIGNATURE_CHUNK):
+                c1 = min(total, c0 + SIGNATURE_CHUNK)
+                h = np.multiply.outer(x[c0:c1], self.a)
+                h += self.b
+                lo = int(np.searchsorted(starts, c0, side="right")) - 1  # the row holding shingle c0
+                hi = int(np.searchsorted(starts, c1, side="left"))  # rows starting before c1
+                part = np.minimum.reduceat(h, np.maximum(starts[lo:hi] - c0, 0), axis=0)
+                np.minimum(m[lo:hi], part, out=m[lo:hi])
+        m >>= np.uint64(32)
+        return m.astype(np.uint32)
 
     def fingerprint(self, key: str) -> tuple[list[int], bytes]:
         """A comparison key's LSH band keys and its stored shingle set: what the index and the shuffles carry."""
-        sh = self.shingles(key)
-        return self.band_keys(self.signature(sh)), sh.tobytes()
+        return self.fingerprints([key])[0]
+
+    def fingerprints(self, keys: Sequence[str]) -> list[tuple[list[int], bytes]]:
+        """``[fingerprint(k) for k in keys]`` in one numpy pass: one sort, one outer product, one band hash."""
+        if not keys:
+            return []
+        bands, shingles, starts, ends = self._fingerprint_arrays(keys)
+        rows = bands.tolist()
+        return [(rows[i], shingles[starts[i] : ends[i]].tobytes()) for i in range(len(keys))]
+
+    def _fingerprint_arrays(self, keys: Sequence[str]) -> tuple[np.ndarray, np.ndarray, list[int], list[int]]:
+        """(band keys (n, bands) int64, every key's shingles in one flat array, row starts, row ends).
+
+        Every key has at least one shingle (a key of fewer than k words is one shingle, the empty key too), so no
+        row is empty. Each shingle is tagged with its key's number in the high 32 bits, so one ``np.unique`` sorts
+        and deduplicates every key's shingles at once.
+        """
+        hashes: list[int] = []
+        counts = np.empty(len(keys), dtype=np.int64)
+        for i, key in enumerate(keys):
+            n = len(hashes)
+            hashes.extend(map(xxhash.xxh32_intdigest, self._grams(key)))
+            counts[i] = len(hashes) - n
+        flat = np.fromiter(hashes, dtype=np.uint64, count=len(hashes))
+        tagged = _sorted_unique((np.repeat(np.arange(len(keys), dtype=np.uint64), counts) << np.uint64(32)) | flat)
+        shingles = tagged.astype(SHINGLE_DTYPE)  # the low 32 bits
+        lens = np.bincount((tagged >> np.uint64(32)).astype(np.intp), minlength=len(keys))
+        ends = np.cumsum(lens)
+        starts = ends - lens
+        return self.band_key_rows(self.signatures(shingles, starts)), shingles, starts.tolist(), ends.tolist()
+
+    def cached(self, text_hashes: Sequence[int], keys: Sequence[str]) -> tuple[list[tuple[list[int], bytes]], int]:
+        """``fingerprints(keys)`` through a bounded LRU cache keyed by each key's text hash; returns (fingerprints,
+        how many came from the cache or from an earlier equal key of the same call).
+
+        A fingerprint depends on the comparison key only, and equal text hashes are equal keys everywhere in dedup
+        (exact groups are keyed on them), so the cache changes the time, never the output.
+        """
+        out: list = [None] * len(keys)
+        todo: dict[int, list[int]] = {}
+        hits = 0
+        cache = self._cache
+        for i, th in enumerate(text_hashes):
+            got = cache.get(th)
+            if got is not None:
+                cache.move_to_end(th)
+                out[i] = (np.frombuffer(got[0], dtype=np.int64).tolist(), got[1])
+                hits += 1
+            else:
+                todo.setdefault(th, []).append(i)
+        if todo:
+            bands, shingles, starts, ends = self._fingerprint_arrays([keys[idx[0]] for idx in todo.values()])
+            rows = bands.tolist()
+            for j, (th, idx) in enumerate(todo.items()):
+                sh = shingles[starts[j] : ends[j]].tobytes()
+                out[idx[0]] = (rows[j], sh)
+                for i in idx[1:]:
+                    out[i] = (list(rows[j]), sh)
+                hits += len(idx) - 1
+                if self.cache_size > 0:
+                    cache[th] = (bands[j].tobytes(), sh)
+            while len(cache) > self.cache_size:
+                cache.popitem(last=False)
+        return out, hits
+
+    def band_key_rows(self, signatures: np.ndarray) -> np.ndarray:
+        """``band_keys`` of each row of an (n, num_perm) uint32 array, as an (n, bands) int64 array.
+
+        A band of fewer than 8 rows (under 32 bytes; 5 by default) is hashed by ``_xxh64_small`` for all rows and
+        bands at once; longer bands take ``band_keys``' per-band path. Either way the keys are those of
+        ``xxhash.xxh64_intdigest``, so indexes built earlier stay compatible.
+        """
+        n, r = len(signatures), self.rows
+        if r * 4 >= 32:
+            return np.array([self.band_keys(s) for s in signatures], dtype=np.int64).reshape(n, self.bands)
+        v = signatures.reshape(n, self.bands, r)
+        if sys.byteorder != "little":  # xxhash reads the bytes of ``tobytes()`` as little-endian words
+            v = v.byteswap()
+        h = _xxh64_small(v, self.seeds)
+        h ^= _SIGN
+        return h.view(np.int64)  # h - 2^63, as a signed int64
 
     def band_keys(self, signature: np.ndarray) -> list[int]:
         """One int64 per band: the band's index and values hashed together."""

@@ -174,8 +174,14 @@ def build_article(
     for i, t in enumerate(texts):
         built.paragraphs.append(_paragraph_row(run_id, aid, i, t, hashes[i], words[i], langs[i], tags, tag_columns))
         built.refs.append((exact_key(hashes[i], words[i], aid, dedup), Ref(pub_us, aid, i, source, words[i])))
-        if hasher is not None and dedup.near and words[i] >= dedup.near_min_words:
-            bands, sh_bytes = hasher.fingerprint(keys[i])
+    if hasher is not None and dedup.near:
+        # All of the article's fingerprints in one numpy pass, exact repeats (footers, wire copy) from the
+        # worker's cache: a call per paragraph was most of the per-article MinHash time.
+        near = [i for i in range(len(texts)) if words[i] >= dedup.near_min_words]
+        fps, reused = hasher.cached([hashes[i] for i in near], [keys[i] for i in near])
+        if reused:
+            counts["near-fingerprints-reused"] = reused
+        for i, (bands, sh_bytes) in zip(near, fps, strict=True):
             built.shingles.append((hashes[i], sh_bytes))
             built.sigs.append({"article_id": aid, "para_index": i, "bands": bands, "shingles": sh_bytes})
     return built
