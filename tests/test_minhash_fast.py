@@ -1,11 +1,16 @@
 """The per-article MinHash path (``MinHasher.fingerprints``, ``cached``, numpy XXH64) against the per-paragraph one.
 
 Band keys and shingle bytes are stored in the cross-run index and shuffled between stages, so the fast path must
-give exactly the bytes the per-paragraph path gave (``reference_fingerprint`` below is that path, as it was), for
-every setting a user may choose, and the numpy XXH64 must equal ``xxhash.xxh64_intdigest``.
+give exactly the bytes the per-paragraph path gave (``reference_fingerprint``: that path as it was, kept once in
+``bench/minhash_speed.py`` as the benchmark's baseline), for every setting a user may choose, and the numpy XXH64
+must equal ``xxhash.xxh64_intdigest``.
 """
 
 from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,6 +22,9 @@ from newsbeam.dedup import rules
 from newsbeam.dedup.rules import DedupSettings, MinHasher, _xxh64_small
 from newsbeam.text.articles import build_article
 from newsbeam.text.paragraphs import comparison_key, text_hash
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+reference_fingerprint = importlib.import_module("minhash_speed").old_fingerprint
 
 DEFAULT = DedupSettings()
 # rows per band: 5 (default), 4, 1, 3 with 3-word shingles (numpy XXH64); 8 and 10 (the per-band xxhash fallback)
@@ -37,23 +45,6 @@ key = st.one_of(
     st.lists(word, min_size=3, max_size=300).map(" ".join),  # up to long paragraphs
     st.text(max_size=200).map(comparison_key),  # whatever comparison_key makes of any text
 )
-
-
-def reference_fingerprint(h: MinHasher, key: str) -> tuple[list[int], bytes]:
-    """The per-paragraph path before the per-article one: str shingles, one outer product, one xxhash per band."""
-    words = key.split(" ")
-    if len(words) <= h.k:
-        grams = [key]
-    else:
-        grams = [" ".join(words[i : i + h.k]) for i in range(len(words) - h.k + 1)]
-    sh = np.unique(np.fromiter((xxhash.xxh32_intdigest(g.encode()) for g in grams), dtype=np.uint32))
-    x = np.multiply.outer(sh.astype(np.uint64), h.a)
-    x += h.b
-    x >>= np.uint64(32)
-    raw = x.min(axis=0).astype(np.uint32).tobytes()
-    r = h.rows
-    bands = [xxhash.xxh64_intdigest(raw[i * r * 4 : (i + 1) * r * 4], seed=i) - (1 << 63) for i in range(h.bands)]
-    return bands, sh.tobytes()
 
 
 @settings(max_examples=150, deadline=None)
