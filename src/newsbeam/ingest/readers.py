@@ -82,9 +82,9 @@ def read_input(ref: InputRef, opts: IngestOptions | None = None, part: tuple[int
     """
     ctx = ReadContext(ref, opts or IngestOptions(), part)
     for kind, value in _guarded(ctx):
-        ordinal = ctx.seen
+        mine = ctx.owns_next()  # every record counts, also one a reader skipped (SKIP): parts stay aligned
         ctx.seen += 1
-        if kind != SKIP and ordinal % ctx.part_count == ctx.part_index:
+        if mine and kind != SKIP:
             yield kind, value
     if ctx.part_index == 0:
         for name in ctx.counts:

@@ -36,9 +36,6 @@ class InputSlice(NamedTuple):
     index: int = 0
     count: int = 1
 
-    def owns(self, ordinal: int) -> bool:
-        return ordinal % self.count == self.index
-
 
 def splittable(uri: str, size: int | None, min_bytes: int = SLICE_MIN_BYTES) -> bool:
     """Whether an input is read in parts when there are several workers: local, large, not one article per file."""
