@@ -33,7 +33,6 @@ child that cannot be started for several articles in a row, fails the run.
 from __future__ import annotations
 
 import contextlib
-import gc
 import os
 import pickle
 import select
@@ -54,6 +53,7 @@ from typing import Any
 import xxhash
 
 from newsbeam.config import TaggingConfig
+from newsbeam.runtime.memory import freeze_long_lived
 from newsbeam.runtime.watchdog import park_if_stopping
 from newsbeam.tags.tagger import ArticleTags, Tagger
 
@@ -496,8 +496,7 @@ def serve(fd_in: int, fd_out: int, expected_ppid: int = 0) -> None:
         return
     # The taggers' tables are millions of long-lived objects: out of the collector's way, so its full
     # collections (triggered by the objects each article allocates) do not walk them again and again.
-    gc.collect()
-    gc.freeze()
+    freeze_long_lived()
     _write_frame(fd_out, ("ready", None))
     # Invariant: each pass reads one whole request or returns (the parent closed the pipe).
     while True:
