@@ -22,10 +22,32 @@ def test_configure_allocator_passes_the_threshold_to_workers(monkeypatch):
 
 def test_a_users_allocator_setting_is_kept(monkeypatch):
     monkeypatch.setenv("MALLOC_MMAP_THRESHOLD_", "1048576")
+    monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
     memory.configure_allocator()
     import os
 
     assert os.environ["MALLOC_MMAP_THRESHOLD_"] == "1048576"
+    assert os.environ["ARROW_DEFAULT_MEMORY_POOL"] == "jemalloc"
+
+
+def test_arrow_uses_the_system_allocator_here_and_in_the_workers(monkeypatch):
+    """pyarrow's mimalloc pool kept freed blocks: 0.24 GB more at the peak of a 100 MB run (runtime/memory.py)."""
+    import os
+    import subprocess
+
+    import pyarrow as pa
+
+    monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
+    before = pa.default_memory_pool()
+    try:
+        memory.configure_allocator()
+        assert pa.default_memory_pool().backend_name == "system"
+        assert os.environ["ARROW_DEFAULT_MEMORY_POOL"] == "system"
+        worker = subprocess.run([sys.executable, "-c", "import pyarrow as pa; print(pa.default_memory_pool().backend_name)"],
+                                capture_output=True, text=True, check=True)
+        assert worker.stdout.strip() == "system"  # a process started afterwards, as Beam's workers are
+    finally:
+        pa.set_memory_pool(before)
 
 
 def test_release_unused_and_the_trimmer_run():

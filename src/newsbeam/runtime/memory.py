@@ -12,7 +12,7 @@ noise, 83 s against 84 s):
   the graph lists ``TrimMemoryPerBundle`` among its bases) or finishes a shard, and every two seconds in the driver
   while a job runs (``Trimmer``).
 
-Both are no-ops where glibc is absent.
+Both are no-ops where glibc is absent. ``configure_allocator`` also points pyarrow at the system allocator (see there).
 """
 
 from __future__ import annotations
@@ -38,7 +38,21 @@ if sys.platform.startswith("linux"):
         _trim = _mallopt = None
 
 
+ARROW_POOL_ENV = "ARROW_DEFAULT_MEMORY_POOL"
+
+
 def configure_allocator() -> None:
+    """The allocator settings for this process and, through the environment, the worker processes it starts.
+
+    pyarrow's own pool (mimalloc) keeps freed blocks for reuse; the system allocator with the settings here gives
+    them back: measured on 100 MB of news, full pipeline, 2 workers, 2 A/B pairs: peak 3.01 -> 2.77 GB, CPU within
+    2% (134.5 / 144.9 against 139.5 / 144.5 s). A user's own ``ARROW_DEFAULT_MEMORY_POOL`` is kept.
+    """
+    if ARROW_POOL_ENV not in os.environ:
+        import pyarrow as pa
+
+        os.environ[ARROW_POOL_ENV] = "system"  # read by pyarrow in each worker process at its first import
+        pa.set_memory_pool(pa.system_memory_pool())  # this process imported pyarrow already
     if _mallopt is None or "MALLOC_MMAP_THRESHOLD_" in os.environ:
         return
     os.environ["MALLOC_MMAP_THRESHOLD_"] = str(MMAP_THRESHOLD)  # read by the worker processes at start
