@@ -79,6 +79,9 @@ class BucketPairsFn(TrimMemoryPerBundle, CountingDoFn):
     def setup(self):
         self.bands = BandReader(self.staging)
 
+    def teardown(self):
+        self.bands.close()
+
     def start_bundle(self):
         super().start_bundle()
         self.pending = PendingPairs()
