@@ -34,7 +34,7 @@ _ROW = 3 * 8  # bytes per entry: three int64
 
 
 class BandSlice(NamedTuple):
-    """Columns ``start:stop`` of band file ``name``: one band bucket's entries from one drain."""
+    """Rows ``start:stop`` of band file ``name``: one band bucket's entries from one drain."""
 
     name: str
     start: int
