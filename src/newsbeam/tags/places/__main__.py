@@ -18,5 +18,5 @@ if len(sys.argv) == 3 and sys.argv[1] == "derive":
     print(derive_m49_table(sys.argv[2], str(DATA_DIR / "m49.tsv")))
 else:
     g = load_gazetteer()
-    print(json.dumps({"version": g.version, "entities": len(g), "names": len(g.key_text),
+    print(json.dumps({"version": g.version, "entities": len(g), "names": len(g.key_len),
                       "build_seconds": round(g.build_seconds, 2)}))

@@ -1,12 +1,12 @@
 """The table under construction: entities and names accumulate here during the build, and ``finish`` turns them
-into a ``Gazetteer`` (keys sorted, candidate lists ordered by prior, the automaton made)."""
+into a ``Gazetteer`` (keys sorted, candidate lists ordered by prior, the automaton made, the columns packed)."""
 
 from __future__ import annotations
 
 import ahocorasick
 
 from newsbeam.tags.places.names import usable_key, variants
-from newsbeam.tags.places.table import F_DEMONYM, F_FIRSTNAME, Gazetteer
+from newsbeam.tags.places.table import F_DEMONYM, F_FIRSTNAME, Gazetteer, packed_columns
 
 
 class TableBuilder:
@@ -53,27 +53,14 @@ class TableBuilder:
             order = sorted(d, key=lambda e, k=k: -(prior[e] + self.adj.get((k, e), 0.0) - (0.5 if d[e] else 0.0)))
             key_cands.append(tuple(~e if d[e] else e for e in order))
         auto.make_automaton()
-        e = self.ent
         return Gazetteer(
             version="",
             build_seconds=0.0,
             automaton=auto,
-            key_text=key_text,
-            key_flags=key_flags,
-            key_cands=key_cands,
             pair_adj={(kid[k], ent): v for (k, ent), v in self.adj.items() if k in kid},
             key_qualifier={kid[k]: ent for k, ent in self.qualifier.items()},
             demonym_targets={kid[k]: tuple(v) for k, v in self.demonyms.items()},
-            ent_name=e["name"],
-            ent_gid=e["gid"],
-            ent_kind=e["kind"],
-            ent_cc=e["cc"],
-            ent_a1=e["a1"],
-            ent_lat=e["lat"],
-            ent_lon=e["lon"],
-            ent_pop=e["pop"],
-            ent_prior=e["prior"],
-            ent_capital=e["cap"],
             first_names=first_names,
+            **packed_columns(key_text, key_flags, key_cands, self.ent),
             **tables,
         )

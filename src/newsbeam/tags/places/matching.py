@@ -30,7 +30,7 @@ class NameScanner:
 
     def __init__(self, gaz: Gazetteer):
         self.auto = gaz.automaton
-        self.klen = [len(k) for k in gaz.key_text]
+        self.klen = gaz.key_len
         self._longest = max(self.klen, default=1)
         self._flags = gaz.key_flags
         self._cands = gaz.key_cands

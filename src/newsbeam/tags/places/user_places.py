@@ -10,7 +10,16 @@ from pathlib import Path
 from typing import Any
 
 from newsbeam.tags.places.names import usable_key, variants
-from newsbeam.tags.places.table import F_BLOCKER, F_COMMON, F_DEMONYM, F_HARD, F_USER, KINDS, Gazetteer
+from newsbeam.tags.places.table import (
+    F_BLOCKER,
+    F_COMMON,
+    F_DEMONYM,
+    F_HARD,
+    F_USER,
+    KINDS,
+    CandColumn,
+    Gazetteer,
+)
 from newsbeam.tags.yaml_load import load_user_yaml
 
 
@@ -60,10 +69,12 @@ def merge_user_places(gaz: Gazetteer, rows: Iterable[dict[str, Any]]) -> None:
             if n:
                 new_names.append((str(n), e))
     auto = gaz.automaton
+    cands = list(gaz.key_cands)  # the packed column is rebuilt once, not per key
     for name, e in new_names:
         for v in variants(name):
             if usable_key(v):
-                _add_user_key(gaz, v, e)
+                _add_user_key(gaz, cands, v, e)
+    gaz.key_cands = CandColumn(cands)
     auto.make_automaton()
 
 
@@ -89,16 +100,17 @@ def _add_user_entity(gaz: Gazetteer, r: dict[str, Any], gid: int | None) -> int:
     return e
 
 
-def _add_user_key(gaz: Gazetteer, v: str, e: int) -> None:
-    """Make key ``v`` name entity ``e`` first: user names always fire and win over GeoNames readings."""
+def _add_user_key(gaz: Gazetteer, cands: list[tuple[int, ...]], v: str, e: int) -> None:
+    """Make key ``v`` name entity ``e`` first: user names always fire and win over GeoNames readings.
+    ``cands`` is the key_cands column as a list, written back by the caller."""
     auto = gaz.automaton
     kid = auto.get(v, -1)
     if kid < 0:
-        kid = len(gaz.key_text)
-        gaz.key_text.append(v)
+        kid = len(gaz.key_len)
+        gaz.key_len.append(len(v))
         gaz.key_flags.append(0)
-        gaz.key_cands.append(())
+        cands.append(())
         auto.add_word(v, kid)
     gaz.key_flags[kid] = (gaz.key_flags[kid] | F_USER) & ~(F_COMMON | F_HARD | F_BLOCKER | F_DEMONYM)
-    gaz.key_cands[kid] = (e, *(c for c in gaz.key_cands[kid] if c != e and c != ~e))
+    cands[kid] = (e, *(c for c in cands[kid] if c != e and c != ~e))
     gaz.pair_adj[(kid, e)] = gaz.pair_adj.get((kid, e), 0.0) + 2.0
