@@ -167,6 +167,32 @@ def test_sandbox_kills_a_stuck_child_and_recovers(monkeypatch):
         sb.close()
 
 
+def test_an_idle_tagging_process_is_closed_and_started_again(monkeypatch):
+    """Beam keeps a worker's DoFns (and so the tagging process) until the worker ends: an idle child must go."""
+    monkeypatch.setenv("PYTHONPATH", _env("x")["PYTHONPATH"])
+    cfg = TaggingConfig(places=False, actors=False, extra_taggers=tuple(FAULTS))
+    sb = SandboxedTagger(cfg, idle_close_s=1.0)
+    try:
+        first = sb.tag_article(["calm text"], None, [True], 5.0)
+        child = sb.proc
+        for _ in range(6):  # busy: articles 0.3 s apart for 1.8 s, longer than the idle limit
+            time.sleep(0.3)
+            assert sb.tag_article(["calm text"], None, [True], 5.0).status == TAG_OK
+        assert sb.proc is child and child.poll() is None and sb.idle_closes == 0
+        deadline = time.monotonic() + 10
+        while sb.proc is not None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert sb.proc is None and sb.idle_closes == 1
+        assert child.poll() is not None  # killed and reaped: no process left holding the tables
+        assert not psutil.pid_exists(child.pid) or psutil.Process(child.pid).status() == psutil.STATUS_ZOMBIE
+        again = sb.tag_article(["calm text"], None, [True], 5.0)
+        assert again.status == TAG_OK and again.tags == first.tags and sb.proc is not child
+        assert sb.restarts == 0  # an idle close is not a failure
+    finally:
+        sb.close()
+    assert sb.proc is None
+
+
 def test_a_tagging_process_that_cannot_start_is_retried_then_the_article_is_untagged(monkeypatch):
     monkeypatch.setenv("PYTHONPATH", _env("x")["PYTHONPATH"])
     cfg = TaggingConfig(places=False, actors=False, extra_taggers=("fault_start:tag",))

@@ -65,6 +65,13 @@ START_ATTEMPTS = 3
 # After this many articles in a row whose tagging process could not start, the run fails (a broken environment).
 MAX_START_FAILURES_IN_A_ROW = 5
 STDERR_TAIL_BYTES = 2000
+# A tagging process that has had no article for this long is closed; the next article starts one again (~0.7 s with
+# the default taggers). Its tables (~0.2 GB) are otherwise held through every later stage of the run, since Beam
+# keeps a worker's DoFns, and so their teardown, until the worker ends: at 100 MB of news with 2 workers, the two
+# idle tagging processes were a quarter of the run's peak, reached while finalize ran. A worker busy with the
+# per-article stage tags articles back to back (gaps well under a second), and the near-dup stages that follow take
+# a few seconds even on a small night, so a few seconds tell a finished stage from a pause.
+IDLE_CLOSE_S = 3.0
 TAG_OK, TAG_TIMEOUT, TAG_ERROR, TAG_OFF = "ok", "timeout", "error", "off"
 
 
@@ -203,18 +210,26 @@ _SPAWNER = _Spawner()
 
 
 class SandboxedTagger:
-    """``tag_article`` in a child process under a budget; one per worker process (``shared``), used under a lock."""
+    """``tag_article`` in a child process under a budget; one per worker process (``shared``), used under a lock.
+
+    A child idle for ``idle_close_s`` seconds is closed by a watcher thread (``_close_when_idle``), which lives only
+    while there is a child; 0 keeps the child until ``close``.
+    """
 
     _instances: dict[TaggingConfig, SandboxedTagger] = {}
     _instances_lock = threading.Lock()
 
-    def __init__(self, cfg: TaggingConfig):
+    def __init__(self, cfg: TaggingConfig, idle_close_s: float = IDLE_CLOSE_S):
         self.cfg = cfg
         self.proc: subprocess.Popen | None = None
         self.stderr: Any = None  # the child's stderr, a temporary file read only when it fails
         self.lock = threading.Lock()
         self.restarts = 0
         self.start_failures_in_a_row = 0
+        self.idle_close_s = idle_close_s
+        self.idle_closes = 0  # children closed for being idle (tests, logs)
+        self.last_used = time.monotonic()
+        self._idle_watcher: threading.Thread | None = None
 
     @classmethod
     def shared(cls, cfg: TaggingConfig) -> SandboxedTagger:
@@ -290,6 +305,32 @@ class SandboxedTagger:
                 self.proc = None
             self._close_stderr()
 
+    def _watch_idle(self) -> None:
+        """Under ``self.lock``, with a child running: make sure a watcher will close it once idle."""
+        if self.idle_close_s > 0 and (self._idle_watcher is None or not self._idle_watcher.is_alive()):
+            self._idle_watcher = threading.Thread(target=self._close_when_idle, name="newsbeam-tag-idle", daemon=True)
+            self._idle_watcher.start()
+
+    def _close_when_idle(self) -> None:
+        # Invariant: each pass either ends the thread (no child left, or the child was closed) or sleeps until the
+        # child would be idle long enough; an article in progress holds the lock, so the check waits for it and then
+        # sees a fresh ``last_used``.
+        while True:
+            with self.lock:
+                if self.proc is None:
+                    self._idle_watcher = None
+                    return
+                idle = time.monotonic() - self.last_used
+                if idle >= self.idle_close_s:
+                    self._kill(self.proc)
+                    self.proc = None
+                    self._close_stderr()
+                    self.idle_closes += 1
+                    self._idle_watcher = None
+                    return
+                wait = self.idle_close_s - idle
+            time.sleep(wait + 0.01)
+
     # -- one article --
 
     def tag_article(self, paragraphs: list[str], title: str | None, taggable: list[bool], budget: float,
@@ -298,39 +339,48 @@ class SandboxedTagger:
         """Tag one article within ``budget`` seconds; ``on_wait`` is called about once a second while waiting,
         ``on_start`` likewise while a new tagging process builds its taggers (not counted in the budget)."""
         with self.lock:
-            if self.proc is None or self.proc.poll() is not None:
-                if self.proc is not None:
-                    self.restarts += 1
-                    self._kill(self.proc)
-                    self.proc = None
-                try:
-                    self.proc = self._start(on_start)
-                except _StartFailed as e:
-                    return TagOutcome(None, TAG_ERROR, str(e)[:500], 0.0)
-            proc = self.proc
-            t0 = time.monotonic()
             try:
-                _write_frame(proc.stdin.fileno(), ("tag", paragraphs, title, taggable))
-                kind, value = _read_frame(proc.stdout.fileno(), t0 + budget, on_wait)
-            except _Timeout:
-                self._kill(proc)
+                return self._tag_locked(paragraphs, title, taggable, budget, on_wait, on_start)
+            finally:
+                self.last_used = time.monotonic()
+                if self.proc is not None:
+                    self._watch_idle()
+
+    def _tag_locked(self, paragraphs: list[str], title: str | None, taggable: list[bool], budget: float,
+                    on_wait: Callable[[], None] | None, on_start: Callable[[], None] | None) -> TagOutcome:
+        if self.proc is None or self.proc.poll() is not None:
+            if self.proc is not None:
+                self.restarts += 1
+                self._kill(self.proc)
                 self.proc = None
-                return TagOutcome(None, TAG_TIMEOUT, f"tagging took longer than its budget of {budget:.1f} s",
-                                  time.monotonic() - t0)
-            except (_Closed, OSError, EOFError, pickle.UnpicklingError) as e:
-                park_if_stopping()  # the run's watchdog killed the child: no article outcome to report
-                code = proc.poll()
-                self._kill(proc)
-                self.proc = None
-                how = f"exit code {code}" if code is not None else type(e).__name__
-                tail = _tail(self.stderr)
-                if tail:
-                    how += f"; it said: {tail}"
-                return TagOutcome(None, TAG_ERROR, f"the tagging process died ({how})", time.monotonic() - t0)
-            seconds = time.monotonic() - t0
-            if kind == "ok":
-                return TagOutcome(value, TAG_OK, "", seconds)
-            return TagOutcome(None, TAG_ERROR, str(value)[:500], seconds)
+            try:
+                self.proc = self._start(on_start)
+            except _StartFailed as e:
+                return TagOutcome(None, TAG_ERROR, str(e)[:500], 0.0)
+        proc = self.proc
+        t0 = time.monotonic()
+        try:
+            _write_frame(proc.stdin.fileno(), ("tag", paragraphs, title, taggable))
+            kind, value = _read_frame(proc.stdout.fileno(), t0 + budget, on_wait)
+        except _Timeout:
+            self._kill(proc)
+            self.proc = None
+            return TagOutcome(None, TAG_TIMEOUT, f"tagging took longer than its budget of {budget:.1f} s",
+                              time.monotonic() - t0)
+        except (_Closed, OSError, EOFError, pickle.UnpicklingError) as e:
+            park_if_stopping()  # the run's watchdog killed the child: no article outcome to report
+            code = proc.poll()
+            self._kill(proc)
+            self.proc = None
+            how = f"exit code {code}" if code is not None else type(e).__name__
+            tail = _tail(self.stderr)
+            if tail:
+                how += f"; it said: {tail}"
+            return TagOutcome(None, TAG_ERROR, f"the tagging process died ({how})", time.monotonic() - t0)
+        seconds = time.monotonic() - t0
+        if kind == "ok":
+            return TagOutcome(value, TAG_OK, "", seconds)
+        return TagOutcome(None, TAG_ERROR, str(value)[:500], seconds)
 
 
 def tag_in_process(tagger: Tagger, paragraphs: list[str], title: str | None, taggable: list[bool]) -> TagOutcome:
