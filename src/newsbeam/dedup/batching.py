@@ -14,6 +14,7 @@ import numpy as np
 from apache_beam.transforms.window import GlobalWindows
 
 from newsbeam.dedup.band_files import write_band_batches
+from newsbeam.dedup.batch_files import PackedSlice, read_packed, write_packed_batches
 from newsbeam.dedup.contracts import BandBatch, Ref
 from newsbeam.dedup.rules import shingle_count
 
@@ -103,10 +104,17 @@ def batch_len(batch) -> int:
 
 
 def unbatch(batches) -> dict:
-    """Packed batches (or plain lists of (key, value)) -> {key: [value, ...]}: one bucket's records by real key."""
+    """Packed batches (or plain lists of (key, value)) -> {key: [value, ...]}: one bucket's records by real key.
+
+    A packed batch is (n, pickled items), or (n, ``PackedSlice``) when it waits in a staging file
+    (``batch_files.py``)."""
     out: dict = {}
     for batch in batches:
-        items = pickle.loads(batch[1]) if isinstance(batch, tuple) else batch
+        if isinstance(batch, tuple):
+            raw = batch[1]
+            items = pickle.loads(read_packed(raw) if isinstance(raw, PackedSlice) else raw)
+        else:
+            items = batch
         for k, v in items:
             out.setdefault(k, []).append(v)
     return out
@@ -122,7 +130,8 @@ class DedupRecords:
     (``windowed``: from ``finish_bundle``, which must give each element a window).
 
     With a ``staging`` folder (the job always gives one), band entries are written to a band file there and travel
-    as (bucket, ``BandSlice``) references (``band_files.py``); without, as (bucket, ``BandBatch``) arrays.
+    as (bucket, ``BandSlice``) references (``band_files.py``), refs and shingle sets to a batch file, as (bucket,
+    (n, ``PackedSlice``)) (``batch_files.py``); without, all travel inline.
     """
 
     def __init__(self, staging: str | None = None) -> None:
@@ -144,7 +153,10 @@ class DedupRecords:
     def drain(self, windowed: bool = False):
         for tag, batcher in zip(RECORD_TAGS, (self.refs, self.bands, self.shingles), strict=True):
             batches = batcher.drain()
-            if batcher is self.bands and self.staging is not None:
-                batches = write_band_batches(self.staging, batches)
+            if self.staging is not None:
+                if batcher is self.bands:
+                    batches = write_band_batches(self.staging, batches)
+                else:
+                    batches = write_packed_batches(self.staging, tag, batches)
             for batch in batches:
                 yield beam.pvalue.TaggedOutput(tag, GlobalWindows.windowed_value(batch) if windowed else batch)
