@@ -1,8 +1,10 @@
-"""Shared fixtures: a real S3-compatible server (moto) on 127.0.0.1 with credentials only in the environment."""
+"""Shared fixtures: a real S3-compatible server (moto) on 127.0.0.1 with credentials only in the environment, and a
+small real file system (tmpfs) that fills up or turns read-only for real."""
 
 from __future__ import annotations
 
 import contextlib
+import subprocess
 from collections.abc import Iterator
 
 import pytest
@@ -46,3 +48,19 @@ def tiny_spacy_model(folder, patterns: list[dict]) -> str:
     path = folder / "tiny_model"
     nlp.to_disk(path)
     return str(path)
+
+
+@pytest.fixture
+def small_fs(tmp_path):
+    """A 16 MB tmpfs under ``tmp_path``, unmounted afterwards: a disk that fills up for real, and that ``mount -o
+    remount,ro`` makes read-only for real (``chmod a-w`` does not stop root, which runs the tests here). Needs root
+    with CAP_SYS_ADMIN: skipped elsewhere, with the reason."""
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mnt)], capture_output=True)
+    if r.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here (needs root with CAP_SYS_ADMIN): {r.stderr.decode().strip()}")
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], check=False)

@@ -1,6 +1,6 @@
 """#17 F (output side): a full disk and a read-only output folder, on real file systems.
 
-A small tmpfs (``mount -t tmpfs -o size=...``) fills up for real; ``mount -o remount,ro`` makes it read-only for
+A small tmpfs (``small_fs`` in conftest.py) fills up for real; ``mount -o remount,ro`` makes it read-only for
 real (``chmod a-w`` would not stop root, which runs these tests here). Both need root with CAP_SYS_ADMIN: skipped
 elsewhere, with the reason.
 """
@@ -10,21 +10,7 @@ from __future__ import annotations
 import json
 import subprocess
 
-import pytest
 from test_cron import FAST, _corpus, cli, rows
-
-
-@pytest.fixture
-def small_fs(tmp_path):
-    mnt = tmp_path / "mnt"
-    mnt.mkdir()
-    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mnt)], capture_output=True)
-    if r.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here (needs root with CAP_SYS_ADMIN): {r.stderr.decode().strip()}")
-    try:
-        yield mnt
-    finally:
-        subprocess.run(["umount", "-l", str(mnt)], check=False)
 
 
 def _one_line(stderr: str) -> str:

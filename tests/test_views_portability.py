@@ -124,25 +124,17 @@ def test_status_moves_a_foreign_wal_aside_and_says_so(published: Path, tmp_path:
     assert not store.views_stale(out)
 
 
-def test_status_on_a_moved_read_only_folder_answers(published: Path, tmp_path: Path, capsys):
+def test_status_on_a_moved_read_only_folder_answers(published: Path, small_fs: Path, capsys):
     """Rebuilding is best effort: a folder nobody may write to is left as it is (query builds its own views).
-    A read-only tmpfs, as in test_disk_and_permissions (``chmod`` does not stop root)."""
-    mnt = tmp_path / "mnt"
-    mnt.mkdir()
-    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mnt)], capture_output=True)
-    if r.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here (needs root with CAP_SYS_ADMIN): {r.stderr.decode().strip()}")
-    try:
-        copy = mnt / "out"
-        shutil.copytree(published, copy)
-        subprocess.run(["mount", "-o", "remount,ro", str(mnt)], check=True)
-        assert store.views_stale(copy)
-        r = _newsbeam("status", str(copy))
-        assert r.returncode == 0 and r.stderr == "" and "ok" in r.stdout
-        r = _newsbeam("query", str(copy), "SELECT count(*) AS n FROM articles", "--format", "csv")
-        assert r.returncode == 0 and r.stdout.split()[-1] == "2"
-    finally:
-        subprocess.run(["umount", "-l", str(mnt)], check=False)
+    A read-only tmpfs (``small_fs`` in conftest.py: ``chmod`` does not stop root)."""
+    copy = small_fs / "out"
+    shutil.copytree(published, copy)
+    subprocess.run(["mount", "-o", "remount,ro", str(small_fs)], check=True)
+    assert store.views_stale(copy)
+    r = _newsbeam("status", str(copy))
+    assert r.returncode == 0 and r.stderr == "" and "ok" in r.stdout
+    r = _newsbeam("query", str(copy), "SELECT count(*) AS n FROM articles", "--format", "csv")
+    assert r.returncode == 0 and r.stdout.split()[-1] == "2"
 
 
 @pytest.fixture(scope="session", params=["duckdb<2", "duckdb==1.0.0"])
