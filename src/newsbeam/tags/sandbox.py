@@ -3,9 +3,9 @@
 Why a process: the taggers are pure Python over text nobody controls. An endless loop in pure Python, a regular
 expression stuck in C, or a crash cannot be interrupted from a thread: signals (SIGALRM) reach only the main thread,
 and Beam runs DoFns in worker threads of its own on every runner. A child process can always be killed, and a
-killed process burns no more CPU. So each worker process keeps one long-lived tagging child
-(``python -m newsbeam.tags.sandbox``), sends it one article at a time over a pipe and waits at most the article's
-budget for the answer. On a timeout the child is killed (SIGKILL) and reaped, the article is published untagged with
+killed process burns no more CPU. So each worker process keeps one tagging child
+(``python -m newsbeam.tags.sandbox``) while it has articles to tag (it is closed after ``IDLE_CLOSE_S`` without
+one), sends it one article at a time over a pipe and waits at most the article's budget for the answer. On a timeout the child is killed (SIGKILL) and reaped, the article is published untagged with
 ``tag_status = "timeout"``, and the next article starts a fresh child. An exception in a tagger comes back as
 ``tag_status = "error"`` with its message; a child that dies (segfault, out of memory) gives ``"error"`` too.
 
