@@ -193,8 +193,13 @@ def test_title_possessive_regressions(tagger, phrase):
 
 
 def _scan_whole_text(tagger, text: str) -> list[tuple[int, int, int]]:
-    """The place scan as it was before windows: restart on the whole text after each rejected match."""
+    """The place scan as it was before windows: restart on the whole text after each rejected match (on the text
+    a guarded automaton reads: see ``tags/trie_order.py``)."""
+    from newsbeam.tags.trie_order import guarded_text, is_guarded
+
     pt = tagger.places
+    if is_guarded(pt._auto):
+        text = guarded_text(text)
     out, n, pos = [], len(text), 0
     while pos < n:
         restart = -1

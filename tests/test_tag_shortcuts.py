@@ -103,3 +103,140 @@ def test_occupancy_clamps_as_before():
     occ.add(8, 50)
     assert list(occ) == [(0, 3), (8, 10)]
     assert occ.hits(-3, 1) and occ.hits(9, 99) and not occ.hits(3, 8) and not occ.hits(5, 4)
+
+
+# --- Keys added to the automata in trie_order, with guard keys ------------------------------------------------
+
+
+def _texts_from_keys(keys: list[str], n: int = 400) -> list[str]:
+    """Texts that walk deep into the trie: keys, cut keys and keys glued to each other and to prose, so that
+    longest matches, fail links and the fail-over to a shorter key inside a longer one are all exercised; some
+    hold the guards' sentinel or its stand-in."""
+    import random
+
+    rng = random.Random(18)
+    prose = ["the report said", "in", "and", ",", ".", "—", "(Reuters) -", "officials in", "’s", "-", "\n", "\x00",
+             "\x01", "h\x00", " \x00\x00"]
+    out = []
+    for _ in range(n):
+        parts = []
+        for _ in range(rng.randint(1, 8)):
+            k = rng.choice(keys)
+            r = rng.random()
+            parts.append(k[: rng.randint(1, len(k))] if r < 0.3 else (k + rng.choice("xs'") if r < 0.4 else k))
+            parts.append(rng.choice(prose) if rng.random() < 0.7 else "")
+        out.append(rng.choice(("", " ", "The ")).join(["", *parts]))
+    return out
+
+
+def _build(items, store=None):
+    import ahocorasick
+
+    a = ahocorasick.Automaton(*(() if store is None else (store,)))
+    for k, v in items:
+        a.add_word(k, v)
+    a.make_automaton()
+    return a
+
+
+def _assert_same_matches(reference, fast, texts: list[str]) -> None:
+    """``fast`` (built in trie_order, maybe guarded) gives what ``reference`` (keys in code-point order, no guards)
+    gives on every text, the sentinel included: a guarded automaton reads ``guarded_text``."""
+    from newsbeam.tags.trie_order import guarded_text, is_guarded
+
+    guarded = is_guarded(fast)
+    for t in texts:
+        assert list(fast.iter_long(guarded_text(t) if guarded else t)) == list(reference.iter_long(t)), repr(t)
+
+
+_CRAFTED = ["Bc", "aBcd", "aBc", "B", "ab", "abc d", "New York", "New York City", "York", "Yorkshire", "la Massana",
+            "’Aïn", "Ain", "3rd", "the Emirates", "Emirates", "Ée", "Sa’ada", "x y"]
+
+
+def test_guarded_trie_order_changes_no_match_on_crafted_keys():
+    """Keys where pyahocorasick's leftmost-longest pass falls over to a shorter key inside a longer one ("Bc"
+    inside "aBcd"), with first characters of every kind, and keys ending in guarded characters ("x y")."""
+    from newsbeam.tags.trie_order import guard_items, insertion_order, is_guarded
+
+    items = [(k, i) for i, k in enumerate(_CRAFTED)]
+    fast = _build(insertion_order(guard_items(items, -1)))
+    assert is_guarded(fast)
+    texts = ["aBc", "aBc!", "xaBcd ", "New York Citys", "the Emirates’Aïn", "abc dab cd", "eÉe 3rd e", "aB", " x y",
+             "x y\x00", "\x00", "h\x00 y\x00\x01", "Sa’ada’s"]
+    _assert_same_matches(_build(sorted(items)), fast, texts + _texts_from_keys(_CRAFTED, 300))
+
+
+def test_no_guards_for_keys_that_hold_the_sentinel():
+    from newsbeam.tags.trie_order import guard_items, is_guarded
+
+    for bad in ("A\x00b", "A\x01"):
+        items = [("Alpha", 0), (bad, 1)]
+        assert guard_items(items, -1) == items
+        assert not is_guarded(_build(items))
+
+
+def test_guarded_gazetteer_automaton_changes_no_place_match():
+    """The gazetteer's automaton (trie_order, guards) against one of the same names in code-point order."""
+    import ahocorasick
+
+    from newsbeam.tags.trie_order import is_guarded
+
+    gaz = load_gazetteer()
+    assert is_guarded(gaz.automaton)
+    real = [(k, v) for k, v in gaz.automaton.items() if v >= 0]
+    assert len(real) == len(gaz.key_len)
+    plain = _build(sorted(real), ahocorasick.STORE_INTS)
+    texts = [p for paras in ARTICLES for p in paras] + _texts_from_keys([k for k, _ in real])
+    _assert_same_matches(plain, gaz.automaton, texts)
+    scanner = PlaceTagger(gaz)._scanner
+    for t in texts:  # and the scan built on it (restarts after rejected matches included)
+        fresh = scanner.scan(t)
+        scanner.auto, scanner._guarded = plain, False
+        try:
+            assert scanner.scan(t) == fresh, repr(t)
+        finally:
+            scanner.auto, scanner._guarded = gaz.automaton, True
+
+
+def test_guarded_actor_automaton_changes_no_match():
+    from newsbeam.tags.trie_order import is_guarded
+
+    d = ActorTagger().dictionary
+    assert is_guarded(d.auto)
+    real = [(k, v) for k, v in d.auto.items() if v[1] >= 0]
+    texts = [p for paras in ARTICLES for p in paras] + _texts_from_keys([k for k, _ in real])
+    _assert_same_matches(_build(sorted(real)), d.auto, texts)
+
+
+def test_trie_order_puts_frequent_characters_first():
+    from newsbeam.tags.trie_order import TEXT_CHAR_ORDER, insertion_order, rank_key
+
+    assert len(set(TEXT_CHAR_ORDER)) == len(TEXT_CHAR_ORDER)
+    assert [k for k, _ in insertion_order([("Ab", 0), ("ab", 1), (" a", 2), ("é", 3), ("e", 4)])] == [
+        " a", "e", "ab", "Ab", "é"]
+    assert rank_key("é") > rank_key("~")
+
+
+def test_candidate_lists_sliced_in_the_tagger_equal_the_columns():
+    """``PlaceTagger._candidate`` slices the packed candidate column itself: the same tuple for every key."""
+    tagger = PlaceTagger(load_gazetteer())
+    flat, end = tagger._cand_flat, tagger._cand_end
+    cands = tagger._cands
+    for kid in range(len(cands)):
+        assert tuple(flat[end[kid - 1] if kid else 0 : end[kid]]) == cands[kid]
+
+
+def test_full_names_by_ending_equal_a_scan_of_every_name():
+    """``People.ending`` answers what ``_full_name_ending`` scanned every full name for, in the same order."""
+    from newsbeam.tags.actors.context import People
+    from newsbeam.tags.actors.dictionary import ActorInfo
+
+    names = ["Omar García Harfuch", "Luis García Harfuch", "Asim Munir", "Syed Asim Munir", "Mary  Ann Lee", "Lee",
+             "Ann Lee", "Jean-Paul Sartre", "Sartre Jr. Sartre"]
+    people = People()
+    for n in names + names[:3]:  # the repeats change nothing (setdefault keeps the first)
+        people.setdefault(n, ActorInfo(n, "PERSON", None, None, None, n.lower()))
+    people["Mohsin Naqvi"] = ActorInfo("Mohsin Naqvi", "PERSON", None, None, None, "mn")
+    tails = {n[j + 1 :] for n in people for j in range(len(n))} | {"", " ", "Harfuch", "Munir", "Lee", "Ann Lee"}
+    for tail in sorted(tails):
+        assert people.ending(tail) == [i for n, i in people.items() if n.endswith(" " + tail)], tail

@@ -21,6 +21,38 @@ from newsbeam.tags.actors.organisations import Org
 from newsbeam.tags.spans import Occupancy
 
 
+class People(dict):
+    """Full name -> info, as found in the article, and each full name under every ending that follows one of its
+    spaces ("García Harfuch" and "Harfuch" of "Omar García Harfuch"): ``ending`` answers "which full names end
+    with ' ' + this" with one dict lookup, where a scan of every name was made per candidate (``_full_name_ending``)."""
+
+    __slots__ = ("_endings",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._endings: dict[str, list[str]] = {}
+
+    def __setitem__(self, name: str, info: ActorInfo) -> None:
+        if name not in self:
+            for j, ch in enumerate(name):
+                if ch == " ":
+                    self._endings.setdefault(name[j + 1 :], []).append(name)
+        super().__setitem__(name, info)
+
+    def setdefault(self, name: str, info: ActorInfo) -> ActorInfo:  # type: ignore[override]
+        if name not in self:
+            self[name] = info
+        return self[name]
+
+    def update(self, *args, **kwargs) -> None:  # type: ignore[override]
+        for k, v in dict(*args, **kwargs).items():
+            self[k] = v
+
+    def ending(self, tail: str) -> list[ActorInfo]:
+        """The infos of the full names that end with ``" " + tail``, in the order the names were found."""
+        return [self[n] for n in self._endings.get(tail, ())]
+
+
 class Article:
     """Per-article state: the article's country, people found so far (for surname links), governments acting."""
 
@@ -28,7 +60,7 @@ class Article:
         self.d = d
         self.primary = primary
         self.counts = counts
-        self.people: dict[str, ActorInfo] = {}  # full name -> info
+        self.people = People()  # full name -> info
         self.meto_seen: list[tuple[int, int, str | None]] = []  # (para, start, country) of acting governments
         self.last_role: tuple[str | None, str | None] | None = None  # (role text, CAMEO role) of the last official
         self.cue_orgs: dict[str, str | None] = {}  # names the context calls organisations -> CAMEO role

@@ -478,8 +478,7 @@ def _name_like(art: Article, words: list[str]) -> bool:
 
 def _full_name_ending(art: Article, name: str) -> ActorInfo | None:
     """A full name of this article that ends with ``name`` (a two-word surname's later mention)."""
-    tail = " " + name
-    hits = [i for n, i in art.people.items() if n.endswith(tail)]
+    hits = art.people.ending(name)  # == [i for n, i in art.people.items() if n.endswith(" " + name)]
     return hits[0] if len(hits) == 1 else None
 
 

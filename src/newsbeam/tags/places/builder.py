@@ -7,6 +7,7 @@ import ahocorasick
 
 from newsbeam.tags.places.names import usable_key, variants
 from newsbeam.tags.places.table import F_DEMONYM, F_FIRSTNAME, Gazetteer, packed_columns
+from newsbeam.tags.trie_order import guard_items, insertion_order
 
 
 class TableBuilder:
@@ -40,8 +41,7 @@ class TableBuilder:
         prior, kind, pop = self.ent["prior"], self.ent["kind"], self.ent["pop"]
         auto = ahocorasick.Automaton(ahocorasick.STORE_INTS)
         key_flags, key_cands = [], []
-        for i, k in enumerate(key_text):
-            auto.add_word(k, i)
+        for k in key_text:
             fl = self.flags.get(k, 0) | common.get(k, 0) | (F_FIRSTNAME if k in first_names else 0)
             if k in self.demonyms:
                 fl |= F_DEMONYM
@@ -52,6 +52,10 @@ class TableBuilder:
                 d = {e: alt for e, alt in d.items() if not alt}
             order = sorted(d, key=lambda e, k=k: -(prior[e] + self.adj.get((k, e), 0.0) - (0.5 if d[e] else 0.0)))
             key_cands.append(tuple(~e if d[e] else e for e in order))
+        # Key ids stay by code point; the order of adding and the guard keys (id -1, never given out) only make
+        # the automaton faster: see trie_order for why they change no match.
+        for k, i in insertion_order(guard_items(list(kid.items()), -1)):
+            auto.add_word(k, i)
         auto.make_automaton()
         return Gazetteer(
             version="",

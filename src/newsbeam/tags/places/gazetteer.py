@@ -100,7 +100,7 @@ __all__ = [
     "is_latin", "load_gazetteer", "merge_user_places", "read_user_file", "source_fingerprint",
 ]
 
-BUILDER_VERSION = "2"  # 2: packed columns (table.py), no key texts
+BUILDER_VERSION = "3"  # 2: packed columns (table.py), no key texts; 3: automaton keys added in trie_order
 # Every module whose code shapes the artifact, in a fixed order: the fingerprint hashes their source, so a change
 # to any of them builds a new artifact.
 BUILDER_MODULES = ("table.py", "names.py", "data_files.py", "builder.py", "centres.py", "topology.py", "gazetteer_build.py",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from newsbeam.tags.places.table import F_BLOCKER, F_DEMONYM, Gazetteer
+from newsbeam.tags.trie_order import guarded_text, is_guarded
 
 _PARTICLES = "of|the|and|de|del|du|da|do|dos|das|di|des|la|le|les|el|al|au|aux|en|es|sur|upon|on|am|an|im"
 _MONTHS = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
@@ -34,6 +35,7 @@ class NameScanner:
         self._longest = max(self.klen, default=1)
         self._flags = gaz.key_flags
         self._cands = gaz.key_cands
+        self._guarded = is_guarded(self.auto)  # built with guard keys: texts go through ``guarded_text``
 
     def scan(self, text: str) -> list[tuple[int, int, int]]:
         """Longest matches at word boundaries: (start, end, key id).
@@ -49,6 +51,8 @@ class NameScanner:
         Invariant: every pass of the outer loop moves ``pos`` forward (past a rejected match's start, to a later
         match's start, or to the end of the window or of the last match taken).
         """
+        if self._guarded:
+            text = guarded_text(text)  # same length, same boundaries: only a sentinel becomes the stand-in
         out = []
         klen = self.klen
         n = len(text)

@@ -76,8 +76,13 @@ class Resolver:
         ents = c.ents if len(c.ents) <= MAX_CANDS else c.ents[:MAX_CANDS]
         # A country the article never mentions loses to a same-name region of a country it does mention
         # (Georgia the state in a story about Alabama towns); with no such rival the country keeps its prior.
-        rival_in_ev = bool(cev) and len(ents) > 1 and any(
-            cev.get(ccs[~e if e < 0 else e]) and kinds[~e if e < 0 else e] != "country" for e in ents)
+        rival_in_ev = False
+        if cev and len(ents) > 1:  # a plain loop: a generator per candidate cost more than the test
+            for e in ents:
+                r = ~e if e < 0 else e
+                if cev.get(ccs[r]) and kinds[r] != "country":
+                    rival_in_ev = True
+                    break
         best, best_s = -1, -1e9
         blocked_by = None
         scored = []

@@ -123,6 +123,11 @@ class CandColumn:
     def __len__(self) -> int:
         return len(self._end)
 
+    def arrays(self) -> tuple[array, array]:
+        """The flat ids and the keys' end offsets, for the per-match loop of the place tagger, which slices them
+        itself: a Python call per match cost ~1% of tagging (``PlaceTagger._candidate``)."""
+        return self._flat, self._end
+
     def __iter__(self) -> Iterator[tuple[int, ...]]:
         return (self[k] for k in range(len(self._end)))
 

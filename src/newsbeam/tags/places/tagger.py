@@ -39,6 +39,7 @@ Where each step lives: ``matching.py`` (1), ``context.py`` and ``rules.py`` (2, 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import NamedTuple
 
 from newsbeam.tags.places.candidate import Candidate
@@ -56,6 +57,8 @@ from newsbeam.tags.places.resolve import Demonym, Resolver
 from newsbeam.tags.places.result import PlaceResult, confidence, demonym_row, mention, summarise
 from newsbeam.tags.places.table import F_BLOCKER, F_DEMONYM, F_HARD, F_USER, Gazetteer
 from newsbeam.tags.spans import Occupancy
+
+_BY_START = itemgetter("start")
 
 
 @dataclass
@@ -89,6 +92,7 @@ class PlaceTagger:
         self._metonymy = Metonymy(gaz)
         self._flags = gaz.key_flags
         self._cands = gaz.key_cands
+        self._cand_flat, self._cand_end = gaz.key_cands.arrays()  # ``_cands[kid]`` without a call (``_candidate``)
         self._qual = gaz.key_qualifier
         self._cc = gaz.ent_cc
         self._a1 = gaz.ent_a1
@@ -123,10 +127,10 @@ class PlaceTagger:
         order: dict[str, int] = {}
         self._emit_mentions(art, fcev, faev, order)
         self._emit_demonyms(art, ev, fcev, faev, order)
-        for lst in art.res.mentions:
-            lst.sort(key=lambda m: m["start"])
-        for lst in art.res.demonyms:
-            lst.sort(key=lambda m: m["start"])
+        for lists in (art.res.mentions, art.res.demonyms):
+            for lst in lists:
+                if len(lst) > 1:  # most paragraphs hold none or one: no sort (and no key function) for them
+                    lst.sort(key=_BY_START)
         summarise(self.gaz, art.res, fcev, faev, order)
         return art.res
 
@@ -167,7 +171,8 @@ class PlaceTagger:
         if fl & F_DEMONYM:
             art.demos.append((p, s, e, kid))
             return None
-        ents = self._cands[kid]
+        end = self._cand_end
+        ents = tuple(self._cand_flat[end[kid - 1] if kid else 0 : end[kid]])  # == self._cands[kid]
         if not ents and kid not in self._qual:
             return None
         if (fl & F_HARD and kid not in self._has_country and text[e : e + 1] != "," and (dl is None or s)
