@@ -246,3 +246,31 @@ def test_corpus_inputs_leave_out_the_corpus_description(tmp_path):
     assert run_bench.corpus_inputs(tmp_path / "part-00000.jsonl.gz") == [str(tmp_path / "part-00000.jsonl.gz")]
     small = run_bench.startup_corpus(tmp_path, tmp_path / "startup", n=3)
     assert len(small.read_text().splitlines()) == 3
+
+
+def test_no_startup_still_builds_the_cache_before_any_timed_run(tmp_path):
+    """With ``--no-startup`` the fresh gazetteer cache used to be built inside the first timed run that tags (~8 s
+    of a 45 s full run): an untimed warm-up run now builds it first, and is no row of the results."""
+    src = tmp_path / "in"
+    src.mkdir()
+    with gzip.open(src / "part-00000.jsonl.gz", "wt", encoding="utf-8") as f:
+        f.write("".join(json.dumps({"id": f"a{i}", "text": f"Story {i} about a flood."}) + "\n" for i in range(12)))
+    calls = tmp_path / "calls.jsonl"
+    fake = tmp_path / "fake-newsbeam"
+    fake.write_text(
+        f"#!{sys.executable}\nimport json, os, sys\n"
+        f"with open({str(calls)!r}, 'a') as f:\n"
+        "    f.write(json.dumps({'argv': sys.argv[1:], 'cache': os.environ.get('NEWSBEAM_CACHE')}) + '\\n')\n"
+        "print(json.dumps({'newsbeam_summary': {'articles': 12, 'text_mb': 0.001}}))\n"
+    )
+    fake.chmod(0o755)
+    out = tmp_path / "bench.json"
+    assert run_bench.main(["--corpus", str(src), "--newsbeam", str(fake), "--no-reference", "--no-startup",
+                           "--configs", "full", "--workers", "1", "--memory-sizes", "", "--out-json", str(out),
+                           "--work-dir", str(tmp_path / "work")]) == 0
+    seen = [json.loads(line) for line in calls.read_text().splitlines()]
+    assert len(seen) == 2 and seen[0]["cache"] == seen[1]["cache"]  # the warm-up fills the cache the runs use
+    assert seen[0]["argv"][1].endswith("startup.jsonl") and str(src) in " ".join(seen[1]["argv"])
+    result = json.loads(out.read_text())
+    assert [r["config"] for r in result["runs"]] == ["full"]
+    assert result["meta"]["cache_build"] == "untimed warm-up run, exit 0"
