@@ -44,7 +44,7 @@ def test_cand_column_reads_back_tuples_with_alternate_marks():
     values = [(3,), (), (5, ~2, 0), (~0,), (2**31 - 1, ~(2**31 - 1))]
     col = pickle.loads(pickle.dumps(CandColumn(values)))
     assert list(col) == values and [col[k] for k in range(len(values))] == values
-    assert all(type(col[k]) is tuple for k in range(len(values)))
+    assert all(type(col[k]) is tuple for k in range(len(values))) and all(type(t) is tuple for t in col)
     assert col[-1] == values[-1] and len(col) == len(values)
     with pytest.raises(IndexError):
         col[len(values)]
