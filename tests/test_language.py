@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newsbeam.text import language
 from newsbeam.text.language import detect_lang
@@ -88,3 +90,56 @@ def test_repeated_texts_are_classified_once_with_the_same_answer():
     again = [language.classify(t) for t in texts]
     assert first == again == fresh and first[0][0] == "fr" and first[1][0] == "de" and first[2] == ("und", 0.0)
     assert language._classify_sample.cache_info().hits == hits + len(texts)
+
+
+# Sentences of our own in several languages and scripts, and shapes that are not prose.
+_SCORING_SAMPLES = [
+    "The provincial governor said on Tuesday that the road to the border crossing would reopen next week.",
+    "Der Bürgermeister sagte am Montag, dass die Brücke über den Fluss bis zum Frühjahr gesperrt bleibt.",
+    "Le ministre a annoncé jeudi que les écoles de la région resteront fermées jusqu'à la fin du mois.",
+    "El gobierno regional confirmó que las lluvias dañaron más de doscientas viviendas en el valle.",
+    "Польская полиция задержала двух мужчин после пожара на складе в пригороде столицы.",
+    "市政府周三表示，新的地铁线路将于明年年底前开通。",
+    "Ο δήμαρχος δήλωσε ότι το λιμάνι θα παραμείνει κλειστό λόγω της καταιγίδας.",
+    "Prime Minister Shehbaz Sharif met President Asif Ali Zardari in Islamabad on Monday.",
+    "2-1 (Okafor 12', 77'; Lindqvist 54')",
+    "ÉCRIT PAR LA RÉDACTION",
+    "x" * 5,
+]
+
+
+def _stock_identifier():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    stock = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    stock.set_languages(sorted({c for c in stock.nb_classes if len(c) == 2}))
+    return stock
+
+
+def test_faster_scoring_table_gives_bit_identical_probabilities():
+    """The float32 row-major feature table (a speed change) must not move any probability by one bit."""
+    import numpy as np
+
+    ours = language._get()
+    assert ours.nb_ptc.dtype == np.float32 and ours.nb_ptc.flags["C_CONTIGUOUS"]
+    stock = _stock_identifier()
+    assert stock.nb_ptc.dtype != np.float32  # the stock table is the slow layout this guards against
+    for text in _SCORING_SAMPLES:
+        assert ours._decide(text).tobytes() == stock._decide(text).tobytes(), text
+        assert ours.classify(text) == stock.classify(text)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(min_size=0, max_size=400))
+def test_faster_scoring_matches_stock_on_any_text(text):
+    ours, stock = language._get(), _stock()
+    assert ours._decide(text).tobytes() == stock._decide(text).tobytes()
+
+
+_STOCK = []
+
+
+def _stock():
+    if not _STOCK:
+        _STOCK.append(_stock_identifier())
+    return _STOCK[0]
