@@ -80,16 +80,26 @@ def test_other_languages_on_their_own_are_unchanged():
 
 
 def test_repeated_texts_are_classified_once_with_the_same_answer():
-    """News repeats short lines word for word; py3langid walks each only once per process (``CLASSIFY_CACHE``)."""
+    """News repeats short lines word for word; the model walks each only once per process (``CLASSIFY_CACHE``)."""
     texts = ["Le gouvernement a annoncé mardi une nouvelle réforme des retraites.",
              "Die Regierung hat am Dienstag eine neue Rentenreform angekündigt.", "ok"]
-    fresh = [language._classify_sample.__wrapped__(t) for t in texts]
-    language._classify_sample.cache_clear()
+    fresh = [language._get().classify(t) for t in texts[:2]]
+    language._answers.clear()
     first = [language.classify(t) for t in texts]
-    hits = language._classify_sample.cache_info().hits
+    hits, misses = language._answers.hits, language._answers.misses
     again = [language.classify(t) for t in texts]
-    assert first == again == fresh and first[0][0] == "fr" and first[1][0] == "de" and first[2] == ("und", 0.0)
-    assert language._classify_sample.cache_info().hits == hits + len(texts)
+    assert first[:2] == [(lg, float(p)) for lg, p in fresh] and first == again
+    assert first[0][0] == "fr" and first[1][0] == "de" and first[2] == ("und", 0.0)
+    assert (language._answers.hits, language._answers.misses) == (hits + 2, misses)  # "ok" is too short to ask
+
+
+def test_answer_cache_keeps_the_most_recent_answers():
+    cache = language._AnswerCache(2)
+    cache.put("a", ("en", 1.0))
+    cache.put("b", ("de", 1.0))
+    assert cache.get("a") == ("en", 1.0)  # "a" is now the most recent
+    cache.put("c", ("fr", 1.0))
+    assert cache.get("b") is None and cache.get("a") == ("en", 1.0) and cache.get("c") == ("fr", 1.0)
 
 
 # Sentences of our own in several languages and scripts, and shapes that are not prose.

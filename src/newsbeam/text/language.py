@@ -24,15 +24,16 @@ even below the 40 letters ``detect_lang`` needs.
 
 from __future__ import annotations
 
-import functools
 import re
 import threading
+from collections import OrderedDict
 
 MIN_LETTERS = 40
 CLASSIFY_CACHE = 8192
 _SAMPLE_CHARS = 3000
 _lock = threading.Lock()
 _identifier = None
+_batch = None
 
 
 def _get():
@@ -67,9 +68,21 @@ def _speed_up_scoring(ident) -> None:
     ident._full_model = None
 
 
+def _get_batch():
+    global _batch
+    if _batch is None:
+        ident = _get()
+        with _lock:
+            if _batch is None:
+                from newsbeam.text.langid_batch import BatchIdentifier
+
+                _batch = BatchIdentifier(ident)
+    return _batch
+
+
 def load_language_model() -> None:
     """Load py3langid's model now (a worker does it at setup, so it is frozen with its other long-lived objects)."""
-    _get()
+    _get_batch()
 
 
 def _enough_letters(text: str) -> bool:
@@ -139,18 +152,63 @@ _EN_CUES = frozenset(
 
 def classify(text: str) -> tuple[str, float]:
     """(ISO 639-1 code, normalised probability) of ``text``; ("und", 0.0) with fewer than 40 letters."""
-    return _classify_sample(text[:_SAMPLE_CHARS])
+    return classify_many([text])[0]
 
 
-# The texts that reach py3langid are mostly short lines that fail the English test, and news repeats them word for
-# word (bylines, "Advertisement", a source's footer, wire copy): a per-process cache of the last few thousand
-# answers (a pure function of the sample) skips the byte-by-byte model walk for them.
-@functools.lru_cache(maxsize=CLASSIFY_CACHE)
-def _classify_sample(sample: str) -> tuple[str, float]:
-    if not sample or not _enough_letters(sample):
-        return "und", 0.0
-    lg, prob = _get().classify(sample)
-    return lg, float(prob)
+class _AnswerCache:
+    """The last ``CLASSIFY_CACHE`` answers by sample (a pure function of it), least recently used dropped first.
+
+    The texts that reach py3langid are mostly short lines that fail the English test, and news repeats them word
+    for word (bylines, "Advertisement", a source's footer, wire copy): the cache skips the model walk for them.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.answers: OrderedDict[str, tuple[str, float]] = OrderedDict()
+        self.hits = self.misses = 0
+
+    def get(self, sample: str) -> tuple[str, float] | None:
+        found = self.answers.get(sample)
+        if found is not None:
+            self.answers.move_to_end(sample)
+            self.hits += 1
+        return found
+
+    def put(self, sample: str, answer: tuple[str, float]) -> None:
+        self.misses += 1
+        self.answers[sample] = answer
+        if len(self.answers) > self.size:
+            self.answers.popitem(last=False)
+
+    def clear(self) -> None:
+        self.answers.clear()
+        self.hits = self.misses = 0
+
+
+_answers = _AnswerCache(CLASSIFY_CACHE)
+
+
+def classify_many(texts: list[str]) -> list[tuple[str, float]]:
+    """``classify`` of each text, the texts the cache does not know walked through the model in one batch
+    (``langid_batch``: one numpy pass over all their bytes instead of a Python loop per byte)."""
+    samples = [t[:_SAMPLE_CHARS] for t in texts]
+    out: list[tuple[str, float] | None] = [None] * len(samples)
+    todo: dict[str, list[int]] = {}
+    for i, sample in enumerate(samples):
+        if not sample or not _enough_letters(sample):
+            out[i] = ("und", 0.0)
+            continue
+        found = _answers.get(sample)
+        if found is not None:
+            out[i] = found
+        else:
+            todo.setdefault(sample, []).append(i)
+    if todo:
+        for sample, answer in zip(todo, _get_batch().classify_many(list(todo)), strict=True):
+            _answers.put(sample, answer)
+            for i in todo[sample]:
+                out[i] = answer
+    return out  # type: ignore[return-value]
 
 
 def english_cues(text: str) -> int:
@@ -159,10 +217,12 @@ def english_cues(text: str) -> int:
     return sum(1 for w in _WORD.findall(text.lower()) if w in en or w in cues)
 
 
-def _text_language(text: str) -> str:
+def _text_language(text: str, answer: tuple[str, float] | None = None) -> str:
     """The language of a text on its own: py3langid's when it is confident, English when py3langid is not and the
-    text has English words, else py3langid's guess ("und" when too short and not English)."""
-    lg, prob = classify(text)
+    text has English words, else py3langid's guess ("und" when too short and not English).
+
+    ``answer``: ``classify(text)`` when the caller already has it (a batch)."""
+    lg, prob = answer if answer is not None else classify(text)
     if lg != "en" and prob < CONFIDENT and english_cues(text) >= CUE_MIN:
         return "en"
     return lg
@@ -179,16 +239,18 @@ def article_languages(paragraphs: list[str], keys: list[str] | None = None) -> t
     sample = "\n".join(paragraphs)[:_ARTICLE_SAMPLE]
     n, share = english_share(sample)
     art = "en" if n >= 40 and share >= ARTICLE_MIN_SHARE else _text_language(sample)
-    langs = []
-    for i, p in enumerate(paragraphs):
-        if art == "en":
+    if art == "en":
+        langs = ["en"] * len(paragraphs)
+        unsure = []
+        for i, p in enumerate(paragraphs):
             n, share = english_share(p, keys[i] if keys is not None else None)
-            if n >= FAST_MIN_WORDS and share >= FAST_MIN_SHARE:
-                langs.append("en")
-                continue
-            lg, prob = classify(p)
-            langs.append(lg if lg != "en" and lg != "und" and prob >= CONFIDENT else "en")
-            continue
-        lg = _text_language(p)
+            if n < FAST_MIN_WORDS or share < FAST_MIN_SHARE:
+                unsure.append(i)
+        for i, (lg, prob) in zip(unsure, classify_many([paragraphs[i] for i in unsure]), strict=True):
+            langs[i] = lg if lg != "en" and lg != "und" and prob >= CONFIDENT else "en"
+        return art, langs
+    langs = []
+    for p, answer in zip(paragraphs, classify_many(paragraphs), strict=True):
+        lg = _text_language(p, answer)
         langs.append(art if lg == "und" else lg)
     return art, langs

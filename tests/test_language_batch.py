@@ -1,0 +1,98 @@
+"""The batch language identifier must give py3langid's answers bit for bit (it is a speed change only)."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from newsbeam.text import langid_batch, language
+from newsbeam.text.langid_batch import WINDOW, BatchIdentifier
+
+_STOCK: list = []
+
+
+def _stock():
+    """An identifier exactly as py3langid makes it (float16 column-major table, its own walk)."""
+    if not _STOCK:
+        from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+        stock = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+        stock.set_languages(sorted({c for c in stock.nb_classes if len(c) == 2}))
+        _STOCK.append(stock)
+    return _STOCK[0]
+
+
+def test_the_installed_model_is_window_definite():
+    """Proof of the property the batch walk rests on: after any WINDOW bytes the DFA is in one state, whatever
+    state it started in. Follows the image of the whole state set under every byte string, as sets (strings that
+    lead to the same set need not be followed twice), until every image is a single state."""
+    bi = language._get_batch()
+    nm, rb = bi._nm, bi._rb
+    sets = [np.arange(len(rb))]
+    for _depth in range(WINDOW):
+        images: dict[bytes, np.ndarray] = {}
+        for states in sets:
+            img = nm[rb[states][:, None] + np.arange(256)[None, :]]
+            varied = np.flatnonzero(img.min(axis=0) != img.max(axis=0))
+            for b in varied:
+                u = np.unique(img[:, b])
+                images[u.tobytes()] = u
+        sets = list(images.values())
+    assert sets == []
+
+
+def test_the_batch_path_is_in_use():
+    bi = language._get_batch()
+    assert bi._reset is not None  # the model has a reset byte and the start-up self-check passed
+
+
+_TEXT = st.text(alphabet=st.characters(codec="utf-8"), max_size=300)
+_NEWSISH = st.sampled_from([
+    "Der Stadtrat stimmte am Mittwoch für den Bau einer neuen Umgehungsstraße.",
+    "La policía detuvo a tres sospechosos tras el robo en el puerto.",
+    "The ministry said the talks would resume in Geneva next month.",
+    "Власти объявили эвакуацию жителей прибрежных районов.",
+    "Le conseil municipal a voté le budget à l'unanimité.",
+    "東京都は来週から新しい防災計画を実施すると発表した。",
+    "\x00\x00",
+    "",
+])
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(st.one_of(_TEXT, _NEWSISH), min_size=0, max_size=12), st.sampled_from([0, 10**9]))
+def test_batch_answers_equal_py3langid_one_by_one(texts, small_batch_bytes):
+    """Both walks (numpy batch, py3langid's loop for small batches) and the scoring give the stock answers."""
+    old = langid_batch.SMALL_BATCH_BYTES
+    langid_batch.SMALL_BATCH_BYTES = small_batch_bytes
+    try:
+        got = language._get_batch().classify_many(texts)
+    finally:
+        langid_batch.SMALL_BATCH_BYTES = old
+    stock = _stock()
+    assert got == [(lg, float(p)) for lg, p in map(stock.classify, texts)]
+
+
+def test_counts_are_in_order_of_first_occurrence_like_py3langid():
+    bi = language._get_batch()
+    bufs = [bi.ident._encode(t) for t in ("abcabc xyz", "", "zzz abc", "\x00abc\x00")] * 40
+    for mine, theirs in zip(bi._batch_counts(bufs), map(bi._stock_counts, bufs), strict=True):
+        assert langid_batch._same(mine, theirs)
+
+
+def test_a_model_without_a_reset_byte_falls_back_to_the_stock_walk(monkeypatch):
+    """If no byte sends every state home, the batch walk would read across texts: it must not be used."""
+    bi = language._get_batch()
+    probe = object.__new__(BatchIdentifier)
+    probe.__dict__.update(bi.__dict__)
+    probe._out = bi._out.copy()
+    probe._out[0] = 7  # the start state now counts a feature: joining texts would add counts
+    assert probe._reset_byte() is None
+
+
+def test_identifier_must_give_normalised_probabilities():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    raw = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=False)
+    with pytest.raises(ValueError):
+        BatchIdentifier(raw)
