@@ -13,21 +13,20 @@ differently from py3langid's own walk, which starts each text at the start state
 the order of first occurrence, the order of py3langid's ``Counter``, because the float32 sum of a score depends on it.
 
 Scoring is py3langid's (``log1p(counts) @ table[features] + prior``, then its length-tempered softmax and the folding
-of aliased classes), written out here on the same arrays; ``_speed_up_scoring`` in ``language`` stores the table as
-row-major float32. A self-check at start-up compares the batch walk with py3langid's on a few texts and falls back to
+of aliased classes), written out here on the model's arrays (``langid_model``: the table as row-major float32,
+memory-mapped from the cache). A self-check at start-up compares the batch walk with py3langid's on a few texts and falls back to
 py3langid's walk if they ever differ (another model), so a wrong count can only cost speed.
 """
 
 from __future__ import annotations
 
 import math
-from array import array
 
 import numpy as np
 
+from newsbeam.text.langid_model import LangidModel
+
 WINDOW = 6
-# Below this many bytes in a batch, numpy's fixed costs (~40 us) exceed py3langid's byte loop.
-SMALL_BATCH_BYTES = 400
 _SELF_CHECK = (
     "Die Regierung hat am Dienstag eine neue Rentenreform angekündigt.",
     "Le gouvernement a annoncé mardi une nouvelle réforme.\x00 Zéro\x00",
@@ -43,103 +42,101 @@ Counts = tuple[np.ndarray, np.ndarray] | None  # (feature indexes, counts) in or
 class BatchIdentifier:
     """Classify many texts per call with one numpy walk over all their bytes (see the module docstring)."""
 
-    def __init__(self, ident) -> None:
-        if not getattr(ident, "_norm_probs", False):
-            raise ValueError("BatchIdentifier needs an identifier made with norm_probs=True")
-        self.ident = ident
-        nm = ident.tk_nextmove
-        if isinstance(nm, array) and nm.itemsize == 4 and nm.typecode in "IL":
-            self._nm = np.frombuffer(nm, dtype=np.uint32)
-        else:
-            self._nm = np.asarray(nm, dtype=np.int64)
-        self._rb = np.asarray(ident._rowbase, dtype=np.intp)
-        self._out = np.asarray(ident.tk_output, dtype=np.intp)
-        self._n_classes = len(ident.nb_classes)
+    def __init__(self, model: LangidModel) -> None:
+        self.model = model
+        self._n_feats, self._n_classes = model.nb_ptc.shape
         self._reset = self._reset_byte()
         if self._reset is not None and not self._agrees_with_stock_walk():
             self._reset = None
 
     def _reset_byte(self) -> int | None:
         """A byte that sends every state to the start state, which counts no feature; None if the model has none."""
-        if self._out[0] >= 0:
+        m = self.model
+        if m.output[0] >= 0:
             return None
         for b in range(256):
-            if not np.any(self._nm[self._rb + b]):
+            if not np.any(m.nextmove[m.rowbase + b]):
                 return b
         return None
 
     def _agrees_with_stock_walk(self) -> bool:
-        bufs = [self.ident._encode(t) for t in _SELF_CHECK] * 3
+        bufs = [_encode(t) for t in _SELF_CHECK] * 3
         return all(_same(a, b) for a, b in zip(self._batch_counts(bufs), map(self._stock_counts, bufs), strict=True))
 
     # -- counting -------------------------------------------------------------------------------------------------
 
     def _stock_counts(self, buf: bytes) -> Counts:
+        """py3langid's own walk (a Python loop over the bytes): the fallback, and the reference of the tests."""
         from py3langid.langid import visit_counts
 
-        visits = visit_counts(self.ident.tk_nextmove, self.ident._rowbase, self.ident.tk_output, buf)
+        m = self.model
+        visits = visit_counts(m.nextmove, m.rowbase, m.output, buf)
         if not visits:
             return None
-        return (np.fromiter(visits.keys(), dtype=np.intp, count=len(visits)),
+        return (np.fromiter(map(int, visits.keys()), dtype=np.intp, count=len(visits)),
                 np.fromiter(visits.values(), dtype=np.intp, count=len(visits)))
 
     def _batch_counts(self, bufs: list[bytes]) -> list[Counts]:
         if not bufs:
             return []
+        m = self.model
         sep = bytes([self._reset])  # type: ignore[list-item]
         data = np.frombuffer(sep * (WINDOW - 1) + sep.join(bufs), dtype=np.uint8).astype(np.intp)
         n = len(data) - (WINDOW - 1)
         state = np.zeros(n, dtype=np.intp)
         for k in range(WINDOW):
-            state = self._nm[self._rb[state] + data[k:k + n]]
-        feats = self._out[state]
+            state = m.nextmove[m.rowbase[state] + data[k:k + n]]
+        feats = m.output[state]
         lens = np.fromiter(map(len, bufs), dtype=np.intp, count=len(bufs))
         text_of = np.repeat(np.arange(len(bufs), dtype=np.intp), lens + 1)[:n]  # separators belong to the text before
         hit = feats >= 0
-        n_feats = len(self.ident.nb_ptc)
-        keys = text_of[hit] * n_feats + feats[hit]
+        keys = text_of[hit] * self._n_feats + feats[hit]
         uniq, first, cnt = np.unique(keys, return_index=True, return_counts=True)
         order = np.argsort(first, kind="stable")  # keys are in position order: texts in turn, first occurrences
         uniq, cnt = uniq[order], cnt[order]
-        owner = uniq // n_feats
+        owner = uniq // self._n_feats
         bounds = np.searchsorted(owner, np.arange(len(bufs) + 1), side="left")
         out: list[Counts] = []
         for t in range(len(bufs)):
             lo, hi = bounds[t], bounds[t + 1]
-            out.append(None if lo == hi else (uniq[lo:hi] - t * n_feats, cnt[lo:hi]))
+            out.append(None if lo == hi else (uniq[lo:hi] - t * self._n_feats, cnt[lo:hi]))
         return out
 
     def counts(self, bufs: list[bytes]) -> list[Counts]:
         """Feature counts of each encoded text, exactly as py3langid's walk makes them."""
-        if self._reset is None or sum(map(len, bufs)) < SMALL_BATCH_BYTES:
+        if self._reset is None:
             return [self._stock_counts(b) for b in bufs]
         return self._batch_counts(bufs)
 
     # -- scoring --------------------------------------------------------------------------------------------------
 
     def _classify_counts(self, buf: bytes, counts: Counts) -> tuple[str, float]:
-        ident = self.ident
+        m = self.model
         if counts is None:
             scores = np.full(self._n_classes, 0.0, dtype=np.float32)
         else:
             idx, cnt = counts
-            scores = np.log1p(cnt.astype(np.float32)) @ ident.nb_ptc[idx] + ident.nb_pc
+            scores = np.log1p(cnt.astype(np.float32)) @ m.nb_ptc[idx] + m.nb_pc
         scores *= 1.0 / math.sqrt(len(buf) or 1)
         np.exp(scores - scores.max(), out=scores)
         scores /= scores.sum()
-        for i, j in ident._alias_pairs:
+        for i, j in m.alias_pairs:
             scores[i] += scores[j]
             scores[j] = 0.0
         best = int(scores.argmax())
-        conf = float(scores[best])
-        if ident.min_confidence is not None and conf < ident.min_confidence:
-            return "und", conf
-        return ident.nb_classes[best], conf
+        return m.classes[best], float(scores[best])
 
     def classify_many(self, texts: list[str]) -> list[tuple[str, float]]:
-        """(language, normalised probability) of each text, as ``ident.classify`` gives them one by one."""
-        bufs = [self.ident._encode(t) for t in texts]
+        """(language, normalised probability) of each text, as py3langid's ``classify`` gives them one by one."""
+        bufs = [_encode(t) for t in texts]
         return [self._classify_counts(b, c) for b, c in zip(bufs, self.counts(bufs), strict=True)]
+
+
+def _encode(text: str) -> bytes:
+    """The bytes py3langid reads for a text (its own encoder: NFC, lower case when all upper, UTF-8)."""
+    from py3langid.langid import LanguageIdentifier
+
+    return LanguageIdentifier._encode(text)
 
 
 def _same(a: Counts, b: Counts) -> bool:

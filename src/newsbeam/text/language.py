@@ -32,51 +32,18 @@ MIN_LETTERS = 40
 CLASSIFY_CACHE = 8192
 _SAMPLE_CHARS = 3000
 _lock = threading.Lock()
-_identifier = None
 _batch = None
-
-
-def _get():
-    global _identifier
-    if _identifier is None:
-        with _lock:
-            if _identifier is None:
-                from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-                # Normalised probabilities (same ranking as raw scores): ``CONFIDENT`` compares with them.
-                ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-                ident.set_languages(sorted({c for c in ident.nb_classes if len(c) == 2}))
-                _speed_up_scoring(ident)
-                _identifier = ident
-    return _identifier
-
-
-def _speed_up_scoring(ident) -> None:
-    """Store the model's feature table the way its one use reads it: float32 rows, row-major.
-
-    py3langid keeps the per-feature log-probabilities as float16 in column-major order, and scores a text as
-    ``log1p(counts) @ table[features]``. Gathering rows of a column-major table and multiplying float32 by float16
-    (numpy's mixed-type product takes a slow path, measured 20x slower than float32 by float32) cost ~80 us of a ~150 us call on a 300-byte paragraph;
-    with a row-major float32 table the same two steps take ~5 us. The float16 -> float32 widening is exact and the
-    product sums in the same order, so every probability is bit-identical (``tests/test_language.py`` compares with
-    a stock identifier). The full 142-language table is only read by ``set_languages``, which we call once above:
-    dropping it pays for the wider restricted table (28 MB freed, 23 MB added per process).
-    """
-    import numpy as np
-
-    ident.nb_ptc = np.ascontiguousarray(ident.nb_ptc, dtype=np.float32)
-    ident._full_model = None
 
 
 def _get_batch():
     global _batch
     if _batch is None:
-        ident = _get()
         with _lock:
             if _batch is None:
                 from newsbeam.text.langid_batch import BatchIdentifier
+                from newsbeam.text.langid_model import load_model
 
-                _batch = BatchIdentifier(ident)
+                _batch = BatchIdentifier(load_model())
     return _batch
 
 
@@ -99,10 +66,7 @@ def detect_lang(text: str) -> str:
     """ISO 639-1 code of ``text`` (its first 3000 characters), "und" when it has fewer than 40 letters."""
     if not text:
         return "und"
-    sample = text[:_SAMPLE_CHARS]
-    if not _enough_letters(sample):
-        return "und"
-    return _get().classify(sample)[0]
+    return classify(text)[0]
 
 
 # Frequent English function words that are not also common words of other Latin-script languages ("a", "in", "on",
