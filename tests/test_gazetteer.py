@@ -122,33 +122,27 @@ def _tiny_build() -> Gazetteer:
     return b.finish({}, frozenset(), admin1_name={}, country_name={}, country_ent={}, admin1_ent={}, m49={})
 
 
-def test_cache_rebuilt_when_version_changes(tmp_path, monkeypatch):
-    monkeypatch.setenv("NEWSBEAM_CACHE", str(tmp_path))
-    monkeypatch.setattr(gz, "build_gazetteer", _tiny_build)
-    monkeypatch.setattr(gz, "source_fingerprint", lambda: "aaaa")
+def test_cache_rebuilt_when_version_changes(gazetteer_cache):
+    tmp_path = gazetteer_cache.path
+    gazetteer_cache.use(_tiny_build, "aaaa")
+    first = load_gazetteer()
+    assert first.build_seconds > 0 and first.version == f"{gz.BUILDER_VERSION}.aaaa"
+    assert (tmp_path / "gazetteer-aaaa.pkl").is_file()
+    assert not list(tmp_path.glob("*.tmp"))  # written atomically
     gz.clear_memo()
-    try:
-        first = load_gazetteer()
-        assert first.build_seconds > 0 and first.version == f"{gz.BUILDER_VERSION}.aaaa"
-        assert (tmp_path / "gazetteer-aaaa.pkl").is_file()
-        assert not list(tmp_path.glob("*.tmp"))  # written atomically
-        gz.clear_memo()
-        cached = load_gazetteer()
-        assert cached.build_seconds == 0.0 and cached.lookup("Testville")
-        monkeypatch.setattr(gz, "source_fingerprint", lambda: "bbbb")
-        gz.clear_memo()
-        rebuilt = load_gazetteer()
-        assert rebuilt.build_seconds > 0 and rebuilt.version.endswith(".bbbb")
-        assert (tmp_path / "gazetteer-bbbb.pkl").is_file()
-        assert not (tmp_path / "gazetteer-aaaa.pkl").exists()  # stale artifacts are pruned
-        # A corrupt artifact is rebuilt, not trusted.
-        (tmp_path / "gazetteer-bbbb.pkl").write_bytes(b"not a pickle")
-        gz.clear_memo()
-        assert load_gazetteer().build_seconds > 0
-        with open(tmp_path / "gazetteer-bbbb.pkl", "rb") as fh:
-            assert isinstance(pickle.load(fh), Gazetteer)
-    finally:
-        gz.clear_memo()
+    cached = load_gazetteer()
+    assert cached.build_seconds == 0.0 and cached.lookup("Testville")
+    gazetteer_cache.use(fingerprint="bbbb")
+    rebuilt = load_gazetteer()
+    assert rebuilt.build_seconds > 0 and rebuilt.version.endswith(".bbbb")
+    assert (tmp_path / "gazetteer-bbbb.pkl").is_file()
+    assert not (tmp_path / "gazetteer-aaaa.pkl").exists()  # stale artifacts are pruned
+    # A corrupt artifact is rebuilt, not trusted.
+    (tmp_path / "gazetteer-bbbb.pkl").write_bytes(b"not a pickle")
+    gz.clear_memo()
+    assert load_gazetteer().build_seconds > 0
+    with open(tmp_path / "gazetteer-bbbb.pkl", "rb") as fh:
+        assert isinstance(pickle.load(fh), Gazetteer)
 
 
 def test_fingerprint_covers_data_files():

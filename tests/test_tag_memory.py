@@ -90,17 +90,11 @@ def test_user_merge_appends_to_packed_columns():
     assert g.lookup("Testville Junction") == [0]  # an alias of an existing GeoNames place
 
 
-def test_cold_build_writes_and_reloads_the_packed_artifact(tmp_path, monkeypatch):
-    monkeypatch.setenv("NEWSBEAM_CACHE", str(tmp_path))
-    monkeypatch.setattr(gz, "build_gazetteer", _tiny)
-    monkeypatch.setattr(gz, "source_fingerprint", lambda: "cold")
+def test_cold_build_writes_and_reloads_the_packed_artifact(gazetteer_cache):
+    gazetteer_cache.use(_tiny, "cold")
+    built = load_gazetteer()
     gz.clear_memo()
-    try:
-        built = load_gazetteer()
-        gz.clear_memo()
-        cached = load_gazetteer()
-    finally:
-        gz.clear_memo()
+    cached = load_gazetteer()
     assert built.build_seconds > 0 and cached.build_seconds == 0.0
     assert cached.version == built.version == f"{gz.BUILDER_VERSION}.cold"
     assert [cached.entity(i) for i in range(len(cached))] == [built.entity(i) for i in range(len(built))]
