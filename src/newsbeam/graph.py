@@ -42,7 +42,7 @@ from newsbeam.text.stages import PROCESS_TAGS, ProcessArticlesFn
 
 Packed = tuple[int, bytes]  # (number of items, pickled [(key, value), ...]): see dedup/batching.py
 RefBatch = tuple[int, Packed]  # (bucket(exact_key), packed [(exact_key, Ref)])
-BandEntries = tuple[int, BandSlice]  # (bucket(band_key), where its entries are: see dedup/band_files.py)
+BandEntries = tuple[int, BandSlice]  # (band_bucket(band_key), where its entries are: see dedup/band_files.py)
 ShingleBatch = tuple[int, Packed]  # (text_hash % NEAR_BUCKETS, packed [(text_hash, stored shingle set)])
 NearResult = tuple[int, tuple[int, NearVerdict]]  # (bucket(text_hash), (text_hash, NearVerdict))
 ShardDecisions = tuple[str, list[Decision]]  # (shard id, the decisions for that shard's paragraphs)

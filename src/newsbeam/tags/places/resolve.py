@@ -12,8 +12,9 @@ from collections.abc import Callable
 
 from newsbeam.tags.places.candidate import Candidate
 from newsbeam.tags.places.evidence import DEMONYM_WEIGHT, Evidence
+from newsbeam.tags.places.key_sets import key_sets
 from newsbeam.tags.places.rules import TITLES, gates
-from newsbeam.tags.places.table import F_FIRSTNAME, F_USER, FEATURE_KINDS, Gazetteer
+from newsbeam.tags.places.table import F_USER, FEATURE_KINDS, Gazetteer
 
 FIRE_MIN = 4.6  # a reading must score at least this (a town of ~40,000 people with no other evidence)
 MAX_CANDS = 40
@@ -29,7 +30,10 @@ Demonym = tuple[int, int, int, int]  # paragraph, start, end, key id
 class Resolver:
     """Scores the readings of candidates; holds the gazetteer columns the scoring reads."""
 
-    def __init__(self, gaz: Gazetteer):
+    def __init__(self, gaz: Gazetteer, single_country: dict[int, int] | None = None, reference: bool = False):
+        """``single_country``: ``key_sets.key_sets(gaz)[2]`` if the caller has it (computed here otherwise).
+        ``reference``: answer ``fires_alone`` without the kept pass-1 answers (what it is checked against)."""
+        self._reference = reference
         self._qual = gaz.key_qualifier
         self._adj = gaz.pair_adj
         self._prior = gaz.ent_prior
@@ -42,10 +46,8 @@ class Resolver:
         self._demonym_targets = gaz.demonym_targets
         self._adj_keys = frozenset(k for k, _ in gaz.pair_adj)
         self._no_evidence_memo: dict[tuple, tuple] = {}  # see ``resolve_all``
-        self._single_country = {
-            k: c[0] for k, c in enumerate(gaz.key_cands)
-            if len(c) == 1 and c[0] >= 0 and gaz.ent_kind[c[0]] == "country" and not gaz.key_flags[k] & (F_FIRSTNAME | F_USER)
-        }
+        # Keys with one reading, a country: resolved without scoring in pass 1 (``resolve_all``).
+        self._single_country = single_country if single_country is not None else key_sets(gaz)[2]
 
     # -- one candidate ----------------------------------------------------------------------------------------
 
@@ -216,6 +218,24 @@ class Resolver:
             c.why = self.resolve(c, cev, aev)
             if key is not None:
                 memo[key] = (c.best, c.score, c.margin, c.why)
+
+    def fires_alone(self, c: Candidate) -> bool:
+        """Whether ``c`` (not strong) has a reading that fires with no evidence at all, as ``resolve(c, {}, {})``
+        says; the answer is pass 1's, kept per process under the same key (``resolve_all``): a name inside an
+        organisation is asked this once per context, not once per mention (issue #18)."""
+        if self._reference or c.strong:
+            self.resolve(c, {}, {})
+            return c.best >= 0
+        memo = self._no_evidence_memo
+        key = (c.kid, c.prep, c.unit, c.in_country_list, c.initial, c.prev_cap, c.next_cap,
+               c.prev_word if c.prev_cap else "")
+        hit = memo.get(key)
+        if hit is None:
+            if len(memo) > NO_EVIDENCE_MEMO_MAX:
+                memo.clear()
+            why = self.resolve(c, {}, {})
+            hit = memo[key] = (c.best, c.score, c.margin, why)
+        return hit[0] >= 0
 
     def resolve_article(self, cands: list[Candidate], demos: list[Demonym]) -> Evidence:
         """Resolve every candidate of an article in passes; returns the evidence of pass 2, which decides what the
