@@ -104,7 +104,10 @@ def _write(model: LangidModel, folder: Path) -> None:
 def _read(folder: Path) -> LangidModel | None:
     try:
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-        arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False) for name in _ARRAYS}
+        # Plain ndarray views of the maps: indexing an ``np.memmap`` goes through its Python ``__getitem__``
+        # (measured: 0.6 s of CPU per 10 MB of real news in the scoring's row gathers).
+        arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False).view(np.ndarray)
+                  for name in _ARRAYS}
         model = LangidModel(classes=tuple(meta["classes"]),
                             alias_pairs=tuple((int(i), int(j)) for i, j in meta["alias_pairs"]), **arrays)
     except (OSError, ValueError, KeyError, TypeError):
