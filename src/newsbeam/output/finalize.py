@@ -11,13 +11,12 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from newsbeam.dedup.contracts import Decision
 from newsbeam.dedup.index_format import INDEX_SCHEMA, SIG_SCHEMA
 from newsbeam.dedup.rules import DedupSettings, article_copy_of
 from newsbeam.output import schema
-from newsbeam.output.staging import write_table
+from newsbeam.output.staging import read_shard_file, shard_path, write_table
 from newsbeam.text.articles import uri_hash
 
 
@@ -31,9 +30,8 @@ def finalize_shard(
     per-row lists that a split would have to pass around.)
     """
     counts: dict[str, int] = defaultdict(int)
-    base = staging / "shards"
-    arts = pq.read_table(base / f"{shard}.articles.parquet", schema=schema.ARTICLES)
-    paras = read_staged_paragraphs(base / f"{shard}.paragraphs.parquet")
+    arts = read_shard_file(shard_path(staging, shard, "articles"), schema.ARTICLES)
+    paras = read_staged_paragraphs(shard_path(staging, shard, "paragraphs"))
     p_aid = paras.column("article_id").to_pylist()
     p_idx = paras.column("para_index").to_pylist()
     n_words = paras.column("n_words").to_pylist()
@@ -81,7 +79,7 @@ def finalize_shard(
     arts = _replace(arts, n_duplicate_paragraphs=n_dup, duplicate_of_article=copy_of)
     write_table(staging / "tables" / "articles" / f"{shard}.parquet", arts)
     write_table(staging / "tables" / "paragraphs" / f"{shard}.parquet", paras)
-    index = _index_table(base / f"{shard}.sigs.parquet", paras, arts, index_rows, index_arts)
+    index = _index_table(shard_path(staging, shard, "sigs"), paras, arts, index_rows, index_arts)
     write_table(staging / "index" / f"{shard}.parquet", index)
     counts["index-entries"] += len(index_rows)
     counts["xfer-paragraphs-final"] += paras.num_rows
@@ -91,8 +89,12 @@ def finalize_shard(
 def read_staged_paragraphs(path: Path) -> pa.Table:
     """A shard's paragraphs: the fixed columns, then whatever columns registered taggers added
     (``schema.paragraphs_schema``)."""
-    extra = tuple(f for f in pq.read_schema(path) if f.name not in schema.PARAGRAPHS.names)
-    return pq.read_table(path, schema=schema.paragraphs_schema(extra))
+    table = read_shard_file(path)
+    extra = tuple(f for f in table.schema if f.name not in schema.PARAGRAPHS.names)
+    expected = schema.paragraphs_schema(extra)
+    if not table.schema.equals(expected, check_metadata=True):
+        raise ValueError(f"{path}: staged with another paragraphs schema than this code expects")
+    return table
 
 
 def _replace(table: pa.Table, **columns: list) -> pa.Table:
@@ -113,7 +115,7 @@ def _index_table(
     p_idx = paras.column("para_index").take(take)
     n_words = paras.column("n_words").take(take)
     if sig_path.exists():
-        st = pq.read_table(sig_path, schema=SIG_SCHEMA)
+        st = read_shard_file(sig_path, SIG_SCHEMA)
         where = {
             key: i
             for i, key in enumerate(
@@ -129,7 +131,8 @@ def _index_table(
         bands = pa.nulls(len(rows), INDEX_SCHEMA.field("bands").type)
         shingles = pa.nulls(len(rows), pa.binary())
     source = pc.fill_null(arts.column("source").take(a_take), "")
-    uris = arts.column("source_uri").take(a_take).to_pylist()
+    # Hashed once per article, then taken per index row (an article has ~8 paragraphs).
+    uri_hashes = pa.array([uri_hash(u) for u in arts.column("source_uri").to_pylist()], type=pa.int64())
     columns = {
         "text_hash": paras.column("text_hash").take(take),
         "article_id": p_aid,
@@ -137,7 +140,7 @@ def _index_table(
         "published_us": arts.column("published").take(a_take).cast(pa.int64()),
         "n_words": n_words,
         "source": source,
-        "uri_hash": pa.array([uri_hash(u) for u in uris], type=pa.int64()),
+        "uri_hash": uri_hashes.take(a_take),
         "bands": bands,
         "shingles": shingles,
     }
