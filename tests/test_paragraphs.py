@@ -1,3 +1,6 @@
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from newsbeam.text.paragraphs import (
     BLANK_LINES,
     HARD_WRAPPED,
@@ -84,3 +87,21 @@ def test_comparison_key_ignores_punctuation_case_and_quotes():
 def test_count_words():
     assert count_words("") == 0
     assert count_words("one two three") == 3
+
+
+def _clean_text_reference(s: str) -> str:
+    """clean_text as first written: NFC, every invisible character deleted, controls to spaces, spaces collapsed."""
+    import unicodedata
+
+    from newsbeam.text.paragraphs import _CONTROL, _INVISIBLE
+
+    s = unicodedata.normalize("NFC", s).translate(_INVISIBLE)
+    return " ".join(_CONTROL.sub(" ", s).split())
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.one_of(st.characters(codec="utf-8"), st.sampled_from(
+    "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u200e\u200f\u202a\u202b\u202c\u202d\u202e\x07\x1f\t\n äé€"))))
+def test_clean_text_fast_paths_equal_the_reference(text):
+    """The ASCII path and the "nothing invisible here" check are speed only: same text as the plain definition."""
+    assert clean_text(text) == _clean_text_reference(text)
