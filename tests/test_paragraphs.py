@@ -105,3 +105,23 @@ def _clean_text_reference(s: str) -> str:
 def test_clean_text_fast_paths_equal_the_reference(text):
     """The ASCII path and the "nothing invisible here" check are speed only: same text as the plain definition."""
     assert clean_text(text) == _clean_text_reference(text)
+
+
+def test_punctuation_deletion_of_the_key_equals_the_table_on_every_code_point():
+    """``comparison_key`` deletes punctuation with a bitmap regex for text below U+10000: the same code points as
+    the table of every Unicode punctuation character (checked on all of them, not a sample)."""
+    from newsbeam.text.paragraphs import _PUNCT_BMP, _PUNCT_TABLE
+
+    every = "".join(chr(i) for i in range(0x10000) if not 0xD800 <= i < 0xE000)
+    assert _PUNCT_BMP.sub("", every) == every.translate(_PUNCT_TABLE)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8")))
+def test_comparison_key_equals_its_plain_definition(text):
+    import unicodedata
+
+    from newsbeam.text.paragraphs import _PUNCT_TABLE
+
+    plain = " ".join(unicodedata.normalize("NFKC", text).casefold().translate(_PUNCT_TABLE).split())
+    assert comparison_key(text) == plain

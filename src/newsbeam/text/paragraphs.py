@@ -34,6 +34,22 @@ _INVISIBLE = dict.fromkeys(map(ord, _INVISIBLE_CHARS), None)
 # Every Unicode punctuation code point, built once: the comparison key drops them all. None lies above U+1FFFF
 # (planes 2-16 hold ideographs, tags and private use), so scanning the first two planes is enough and 8x faster.
 _PUNCT_TABLE = dict.fromkeys(i for i in range(0x20000) if unicodedata.category(chr(i)).startswith("P"))
+
+
+def _char_class(code_points: list[int]) -> str:
+    """A regular-expression character class body for these code points, as ranges."""
+    ranges: list[list[int]] = []
+    for c in sorted(code_points):
+        if ranges and ranges[-1][1] == c - 1:
+            ranges[-1][1] = c
+        else:
+            ranges.append([c, c])
+    return "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
+
+
+# The same deletion for text without characters above U+FFFF, which ``re`` compiles to one bitmap test per character:
+# 1.5x faster than ``str.translate``'s dict lookup per character on non-ASCII news (German, French, Spanish).
+_PUNCT_BMP = re.compile(f"[{_char_class([c for c in _PUNCT_TABLE if c <= 0xFFFF])}]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _HYPHEN_BREAK = re.compile(r"(\w)-\n(\w)")
 
@@ -128,10 +144,11 @@ def clean_text(s: str) -> str:
 def comparison_key(text: str) -> str:
     """What two paragraphs must share to be exact duplicates: NFKC, casefold, no punctuation, single spaces."""
     if text.isascii():
-        s = text.lower()  # NFKC leaves ASCII alone and casefold equals lower on it
+        s = text.lower().translate(_PUNCT_TABLE)  # NFKC leaves ASCII alone and casefold equals lower on it
     else:
         s = unicodedata.normalize("NFKC", text).casefold()
-    return " ".join(s.translate(_PUNCT_TABLE).split())
+        s = _PUNCT_BMP.sub("", s) if max(s) <= "\uffff" else s.translate(_PUNCT_TABLE)
+    return " ".join(s.split())
 
 
 def text_hash(key: str) -> int:
