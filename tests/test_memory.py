@@ -83,7 +83,7 @@ def test_the_per_article_stage_freezes_what_it_keeps_for_life(tmp_path):
     fn = ProcessArticlesFn("run", str(tmp_path), Config(workers=1))
     fn.setup()
     try:
-        assert language._identifier is not None  # loaded at setup, not on the first article
+        assert language._batch is not None  # loaded at setup, not on the first article
         assert gc.get_freeze_count() > 10_000
     finally:
         fn.teardown()
