@@ -144,31 +144,6 @@ def test_shingle_sets_work_in_chunks(monkeypatch):
     assert store.jaccard(rows_a, rows_b).tolist() == [0.4, 1.0] * 10
 
 
-def test_band_pairs_equals_candidate_pairs_per_band():
-    rng = np.random.default_rng(11)
-    n = 4000
-    keys = rng.integers(0, 300, size=n).astype(np.int64) * 7919 - 10**6  # some bands shared by many texts
-    ths = rng.integers(-50, 400, size=n).astype(np.int64)
-    size_of = {int(t): int(rng.integers(5, 60)) for t in np.unique(ths)}
-    sizes = np.array([size_of[int(t)] for t in ths], dtype=np.int64)
-    max_bucket, threshold = 12, 0.5
-    want, cut, ruled_out = [], 0, 0
-    for key in np.unique(keys).tolist():
-        members = ths[keys == key].tolist()
-        cut += len(set(members)) > max_bucket
-        for a, b in candidate_pairs(members, max_bucket):
-            if min(size_of[a], size_of[b]) < threshold * max(size_of[a], size_of[b]):
-                ruled_out += 1
-            else:
-                want.append((a, b))  # a pair sharing two bands is listed twice, as before
-    a, b, n_cut, n_ruled_out = band_pairs(keys, ths, sizes, max_bucket, threshold)
-    got = list(zip(a.tolist(), b.tolist(), strict=True))
-    assert (n_cut, n_ruled_out) == (cut, ruled_out)
-    assert cut > 0 and ruled_out > 0
-    assert sorted(got) == sorted(want) and len(set(want)) < len(want)
-    assert all(x < y for x, y in got)
-
-
 def test_band_pairs_of_nothing():
     empty = np.array([], dtype=np.int64)
     a, b, n_cut, n_ruled_out = band_pairs(empty, empty, empty, 10, 0.5)

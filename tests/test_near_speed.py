@@ -151,3 +151,20 @@ def test_reused_scratch_gives_each_article_a_fresh_hashers_signatures(articles, 
         assert len(shared._buf) <= chunk * len(shared.a)  # never more than one chunk of products
     finally:
         rules.SIGNATURE_CHUNK = old
+
+
+def test_band_pairs_equals_candidate_pairs_per_band():
+    """A large random case (bands shared by many texts, cut buckets, pairs ruled out by size, pairs sharing two
+    bands listed twice) against the per-band reference."""
+    rng = np.random.default_rng(11)
+    n = 4000
+    keys = rng.integers(0, 300, size=n).astype(np.int64) * 7919 - 10**6
+    ths = rng.integers(-50, 400, size=n).astype(np.int64)
+    size_of = {int(t): int(rng.integers(5, 60)) for t in np.unique(ths)}
+    sizes = np.array([size_of[int(t)] for t in ths], dtype=np.int64)
+    want, cut, ruled_out = reference_band_pairs(keys, ths, sizes, 12, 0.5)
+    a, b, n_cut, n_ruled_out = band_pairs(keys, ths, sizes, 12, 0.5)
+    got = list(zip(a.tolist(), b.tolist(), strict=True))
+    assert (n_cut, n_ruled_out) == (cut, ruled_out) and cut > 0 and ruled_out > 0
+    assert sorted(got) == want and len(set(want)) < len(want)
+    assert all(x < y for x, y in got)
