@@ -87,9 +87,30 @@ def test_counts_are_in_order_of_first_occurrence_like_py3langid():
         assert langid_batch._same(mine, theirs)
 
 
+def test_a_batch_too_large_for_one_sort_key_is_counted_in_parts(monkeypatch):
+    """Keys pack (text, feature, position) into an int64; a batch whose fields need more bits is split in halves
+    (down to single texts) and must count exactly what py3langid counts."""
+    bi = language._get_batch()
+    texts = ["Die Regierung hat am Dienstag eine Reform angekündigt.", "", "x", "Le gouvernement a annoncé mardi."]
+    bufs = [langid_batch._encode(t) for t in texts] * 9
+    one_text = (bi._n_feats.bit_length() + (max(map(len, bufs)) + 1 + langid_batch.WINDOW).bit_length())
+    monkeypatch.setattr(langid_batch, "_KEY_BITS", one_text)  # only single texts fit now
+    for mine, theirs in zip(bi._batch_counts(bufs), map(bi._stock_counts, bufs), strict=True):
+        assert langid_batch._same(mine, theirs)
+
+
 def test_a_model_without_a_reset_byte_falls_back_to_the_stock_walk():
     """If no byte sends every state home, the batch walk would read across texts: it must not be used."""
     model = language._get_batch().model
     output = np.array(model.output)
     output[0] = 7  # the start state now counts a feature: joining texts would add counts
     assert BatchIdentifier(dataclasses.replace(model, output=output))._reset is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab É1_ ²Ⅻ語\u0301-"), max_size=200), st.integers(0, 120))
+def test_enough_letters_is_the_plain_count(text, pad):
+    """The letter test counts in two ``map`` passes; it must agree with counting letter by letter, around the
+    threshold and the split point too."""
+    text = "x" * pad + text
+    assert language._enough_letters(text) == (sum(ch.isalpha() for ch in text) >= language.MIN_LETTERS)

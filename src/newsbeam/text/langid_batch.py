@@ -27,6 +27,7 @@ import numpy as np
 from newsbeam.text.langid_model import LangidModel
 
 WINDOW = 6
+_KEY_BITS = 63  # (text, feature, position) keys are sorted as non-negative int64
 _SELF_CHECK = (
     "Die Regierung hat am Dienstag eine neue Rentenreform angekündigt.",
     "Le gouvernement a annoncé mardi une nouvelle réforme.\x00 Zéro\x00",
@@ -77,8 +78,20 @@ class BatchIdentifier:
                 np.fromiter(visits.values(), dtype=np.intp, count=len(visits)))
 
     def _batch_counts(self, bufs: list[bytes]) -> list[Counts]:
+        """The counts of each text: one vectorised walk, then one sort of (text, feature, position) keys.
+
+        Distinct features in order of first occurrence come from sorting keys that pack the text, the feature and the
+        position into one int64: equal (text, feature) keys end up together with their first position first, so a
+        plain (unstable, SIMD) sort replaces ``np.unique``'s stable argsort, ~10x cheaper on 4 million keys. The
+        fields' widths follow from the batch's size; a batch too large for ``_KEY_BITS`` is counted in two halves
+        (a single text always fits: 17 bits of features leave 46 for its positions).
+        """
         if not bufs:
             return []
+        size = sum(map(len, bufs)) + len(bufs) + WINDOW
+        if len(bufs) > 1 and (len(bufs) * self._n_feats).bit_length() + size.bit_length() > _KEY_BITS:
+            half = len(bufs) // 2
+            return self._batch_counts(bufs[:half]) + self._batch_counts(bufs[half:])
         m = self.model
         sep = bytes([self._reset])  # type: ignore[list-item]
         data = np.frombuffer(sep * (WINDOW - 1) + sep.join(bufs), dtype=np.uint8).astype(np.intp)
@@ -89,11 +102,17 @@ class BatchIdentifier:
         feats = m.output[state]
         lens = np.fromiter(map(len, bufs), dtype=np.intp, count=len(bufs))
         text_of = np.repeat(np.arange(len(bufs), dtype=np.intp), lens + 1)[:n]  # separators belong to the text before
-        hit = feats >= 0
-        keys = text_of[hit] * self._n_feats + feats[hit]
-        uniq, first, cnt = np.unique(keys, return_index=True, return_counts=True)
-        order = np.argsort(first, kind="stable")  # keys are in position order: texts in turn, first occurrences
-        uniq, cnt = uniq[order], cnt[order]
+        pos = np.flatnonzero(feats >= 0)
+        if not len(pos):
+            return [None] * len(bufs)
+        keys = text_of[pos] * self._n_feats + feats[pos]
+        pos_bits = max(n.bit_length(), 1)
+        packed = np.sort((keys.astype(np.int64) << pos_bits) | pos)
+        keys = packed >> pos_bits
+        starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+        cnt = np.diff(np.append(starts, len(keys)))
+        order = np.argsort(packed[starts] & ((1 << pos_bits) - 1))  # first positions are distinct: no ties
+        uniq, cnt = keys[starts][order], cnt[order]
         owner = uniq // self._n_feats
         bounds = np.searchsorted(owner, np.arange(len(bufs) + 1), side="left")
         out: list[Counts] = []
