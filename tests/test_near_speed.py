@@ -6,7 +6,11 @@ compared, so each fast path must give exactly what the straightforward code give
 * ``MinHasher._gram_hashes`` (one word split and one hashing ``map`` per article) against ``_grams`` per key;
 * ``BandBatcher.drain`` (per-text lists flattened once, a radix argsort on the band bucket) against the flat-list,
   ``%``-and-stable-sort drain it replaced;
-* ``band_pairs`` (single entries dropped before the two-key sort) against ``candidate_pairs`` per band key.
+* ``band_pairs`` (single entries dropped before the two-key sort) against ``candidate_pairs`` per band key;
+* ``MinHasher._minima`` (permutation-major products) and ``_band_keys_of`` (XXH64 folded onto the 64-bit minima)
+  against row-at-a-time signatures and one ``xxhash`` call per band;
+* ``index_format.queue_index_file`` (an index file read column by column, band keys as one array) against the
+  row-by-row loop ``ReadIndexFn`` ran before.
 """
 
 from __future__ import annotations
@@ -168,3 +172,105 @@ def test_band_pairs_equals_candidate_pairs_per_band():
     assert (n_cut, n_ruled_out) == (cut, ruled_out) and cut > 0 and ruled_out > 0
     assert sorted(got) == want and len(set(want)) < len(want)
     assert all(x < y for x, y in got)
+
+
+def reference_signatures(h: MinHasher, shingles: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Each row's MinHash signature one row at a time, shingle-major: the high 32 bits of min (a * x + b) mod 2^64."""
+    ends = np.r_[starts[1:], len(shingles)]
+    rows = []
+    for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
+        x = shingles[s:e].astype(np.uint64)[:, None]
+        rows.append(((x * h.a + h.b).min(axis=0) >> np.uint64(32)).astype(np.uint32))
+    return np.array(rows, dtype=np.uint32).reshape(len(starts), len(h.a))
+
+
+def reference_band_keys(h: MinHasher, sig: np.ndarray) -> list[int]:
+    """One ``xxhash.xxh64_intdigest`` per band of a signature's bytes: what the index has always stored."""
+    r = h.rows
+    raw = sig.astype("<u4").tobytes()
+    return [xxhash.xxh64_intdigest(raw[i * r * 4 : (i + 1) * r * 4], seed=i) - (1 << 63) for i in range(h.bands)]
+
+
+@settings(max_examples=80, deadline=None)
+@given(lens=st.lists(st.integers(1, 40), min_size=1, max_size=8), seed=st.integers(0, 2**32 - 1),
+       rows=st.sampled_from([1, 2, 3, 4, 5, 6, 7, 8]), chunk=st.sampled_from([1, 7, 64, 2048]))
+def test_band_keys_from_permutation_major_minima_equal_xxhash_of_signatures(lens, seed, rows, chunk):
+    """``_minima`` (permutation-major, cut in chunks) and ``_band_keys_of`` (XXH64 folded onto the 64-bit minima)
+    against the row-at-a-time signatures and one ``xxhash`` call per band, for every band width (1 to 7 rows take
+    ``_xxh64_of_minima``: odd and even, with and without a trailing 4-byte word; 8 takes the per-band fallback)."""
+    from newsbeam.dedup import rules
+
+    rng = np.random.default_rng(seed)
+    shingles = rng.integers(0, 2**32, size=sum(lens), dtype=np.uint64).astype(np.uint32)
+    shingles[: len(shingles) // 3] = np.uint32(2**32 - 1)  # extreme values too
+    starts = np.r_[0, np.cumsum(lens)[:-1]].astype(np.int64)
+    h = MinHasher(DedupSettings(num_perm=6 * rows, bands=6))
+    old = rules.SIGNATURE_CHUNK
+    rules.SIGNATURE_CHUNK = chunk
+    try:
+        want_sigs = reference_signatures(h, shingles, starts)
+        got_sigs = h.signatures(shingles, starts)
+        assert got_sigs.flags.c_contiguous and np.array_equal(got_sigs, want_sigs)
+        got = h._band_keys_of(h._minima(shingles, starts))
+    finally:
+        rules.SIGNATURE_CHUNK = old
+    assert got.dtype == np.int64 and got.shape == (len(lens), 6)
+    assert got.tolist() == [reference_band_keys(h, s) for s in want_sigs]
+    assert got.tolist() == h.band_key_rows(want_sigs).tolist()
+
+
+def reference_queue_index(path: str, near: bool, skip: frozenset[int], records) -> dict[str, int]:
+    """What ``ReadIndexFn`` did for one index file before ``queue_index_file``: one ``IndexRow`` at a time."""
+    from newsbeam.dedup.index_format import read_index_rows
+
+    counts: dict[str, int] = {}
+    for row in read_index_rows(path, near):
+        if row.uri_hash in skip:
+            counts["index-entries-superseded"] = counts.get("index-entries-superseded", 0) + 1
+            continue
+        for name in ("index-entries-read", "xfer-refs-sent"):
+            counts[name] = counts.get(name, 0) + 1
+        records.add_ref(row.text_hash, row.ref())
+        if near and row.bands is not None:
+            records.add_text(row.bands, row.text_hash, row.shingles)
+            counts["xfer-bands-sent"] = counts.get("xfer-bands-sent", 0) + len(row.bands)
+            counts["xfer-shingles-sent"] = counts.get("xfer-shingles-sent", 0) + 1
+    return counts
+
+
+def _drained(records) -> list:
+    return [(o.tag, o.value[0], [x.tolist() for x in o.value[1]] if o.tag == "band" else o.value[1])
+            for o in records.drain()]
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=st.lists(st.tuples(st.integers(0, 5), st.booleans(), st.integers(0, 3), st.booleans()), max_size=60),
+       group=st.sampled_from([1, 7, 1000]), near=st.booleans(), skip=st.sets(st.integers(0, 5), max_size=3),
+       before=st.integers(0, 3))
+def test_index_file_queued_by_columns_equals_row_by_row(tmp_path_factory, rows, group, near, skip, before):
+    """``queue_index_file`` queues the same refs, band entries and shingle sets, in the same order, with the same
+    counts, as the row-by-row loop it replaced: skipped URIs, rows without band keys (short paragraphs), empty band
+    lists, null dates, several row groups, and texts added one by one before the file (``add_block`` after ``add``)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from newsbeam.dedup.batching import DedupRecords
+    from newsbeam.dedup.index_format import INDEX_SCHEMA, queue_index_file
+
+    rng = np.random.default_rng(len(rows) * 7 + group)
+    table = []
+    for i, (uri, has_bands, n_bands, dated) in enumerate(rows):
+        bands = rng.integers(-(2**63), 2**63 - 1, size=n_bands * 13, dtype=np.int64).tolist() if has_bands else None
+        table.append({"text_hash": int(rng.integers(-(2**63), 2**63 - 1)) if i % 5 else 42, "article_id": f"a{i % 7}",
+                      "para_index": i, "published_us": 10**15 + i if dated else None, "n_words": 20 + i,
+                      "source": "src" if i % 3 else "", "uri_hash": uri, "bands": bands,
+                      "shingles": rng.bytes(4 * (i % 9 + 1)) if has_bands else None})
+    path = str(tmp_path_factory.mktemp("idx") / "part.parquet")
+    pq.write_table(pa.Table.from_pylist(table, schema=INDEX_SCHEMA), path, row_group_size=group)
+    got, want = DedupRecords(), DedupRecords()
+    for r in (got, want):  # texts this worker queued before reading the file
+        for j in range(before):
+            r.add_text([j, -j, 2**62 + j], 1000 + j, b"\x01\x00\x00\x00" * (j + 1))
+    skip = frozenset(skip)
+    assert queue_index_file(path, near, skip, got) == reference_queue_index(path, near, skip, want)
+    assert _drained(got) == _drained(want)

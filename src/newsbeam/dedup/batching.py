@@ -39,29 +39,56 @@ class BandBatcher:
     times three); ``drain`` flattens them all in one ``np.fromiter``: extending three flat lists per text and
     converting 1.2 million Python ints per 10 MB with ``np.array`` was most of the cost of batching band entries.
     The lists are kept, not copied, until the next ``drain``: callers hand over band-key lists they never change.
+    ``add_block`` takes many texts' entries already as arrays (an index file read column by column); entries keep
+    the order they were added in, whichever way they came.
     """
 
     def __init__(self) -> None:
         self.keys: list[list[int]] = []
         self.ths: list[int] = []
         self.sizes: list[int] = []
+        self.blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # flat (keys, texts, sizes), in order
         self.n = 0
+        self._listed = 0  # entries in ``keys`` (not yet in ``blocks``)
 
     def add(self, band_keys: list[int], th: int, n_shingles: int) -> None:
         self.keys.append(band_keys)
         self.ths.append(th)
         self.sizes.append(n_shingles)
         self.n += len(band_keys)
+        self._listed += len(band_keys)
 
-    def drain(self) -> list[tuple[int, BandBatch]]:
-        if not self.n:
-            self.keys, self.ths, self.sizes = [], [], []
-            return []
+    def add_block(self, band_keys: np.ndarray, per_text: np.ndarray, ths: np.ndarray, sizes: np.ndarray) -> None:
+        """Many texts at once: text i has ``per_text[i]`` entries, the next ones of the flat int64 ``band_keys``."""
+        self._seal()
+        self.blocks.append((
+            np.asarray(band_keys, dtype=np.int64),
+            np.repeat(np.asarray(ths, dtype=np.int64), per_text),
+            np.repeat(np.asarray(sizes, dtype=np.int64), per_text),
+        ))
+        self.n += len(band_keys)
+
+    def _seal(self) -> None:
+        """Turn the texts added one by one since the last block into a block (keeps the order of entries)."""
+        if not self.keys:
+            return
         per_text = np.fromiter(map(len, self.keys), dtype=np.int64, count=len(self.keys))
-        k = np.fromiter(chain.from_iterable(self.keys), dtype=np.int64, count=self.n)
+        k = np.fromiter(chain.from_iterable(self.keys), dtype=np.int64, count=self._listed)
         t = np.repeat(np.asarray(self.ths, dtype=np.int64), per_text)
         z = np.repeat(np.asarray(self.sizes, dtype=np.int64), per_text)
-        self.keys, self.ths, self.sizes, self.n = [], [], [], 0
+        self.blocks.append((k, t, z))
+        self.keys, self.ths, self.sizes, self._listed = [], [], [], 0
+
+    def drain(self) -> list[tuple[int, BandBatch]]:
+        self._seal()
+        blocks, n = self.blocks, self.n
+        self.blocks, self.n = [], 0
+        if not n:
+            return []
+        if len(blocks) == 1:
+            k, t, z = blocks[0]
+        else:
+            k, t, z = (np.concatenate([b[i] for b in blocks]) for i in range(3))
         # ``k & (BAND_BUCKETS - 1)`` is ``k % BAND_BUCKETS`` (a power of two, two's complement); as uint16 the stable
         # argsort is a radix sort, ten times faster than on int64.
         b = (k & (BAND_BUCKETS - 1)).astype(np.uint16)
@@ -165,6 +192,14 @@ class DedupRecords:
         """A distinct text's band entries and shingle set (stored bytes, see ``rules.shingle_count``)."""
         self.bands.add(band_keys, text_hash, shingle_count(shingles))
         self.shingles.add(text_hash, shingles)
+
+    def add_texts(self, band_keys: np.ndarray, per_text: np.ndarray, ths: np.ndarray, shingles: list[bytes]) -> None:
+        """``add_text`` for many texts whose band keys are one flat int64 array (text i: the next ``per_text[i]``)."""
+        sizes = np.fromiter(map(shingle_count, shingles), dtype=np.int64, count=len(shingles))
+        self.bands.add_block(band_keys, per_text, ths, sizes)
+        add = self.shingles.add
+        for th, sh in zip(np.asarray(ths).tolist(), shingles, strict=True):
+            add(th, sh)
 
     @property
     def full(self) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from newsbeam.dedup.batching import DedupRecords, unbatch
 from newsbeam.dedup.contracts import Decision
 from newsbeam.dedup.decide import decide_group
-from newsbeam.dedup.index_format import read_index_rows
+from newsbeam.dedup.index_format import queue_index_file
 from newsbeam.dedup.rules import DedupSettings
 from newsbeam.runtime.counters import CountingDoFn
 from newsbeam.runtime.memory import TrimMemoryPerBundle
@@ -26,17 +26,8 @@ class ReadIndexFn(TrimMemoryPerBundle, CountingDoFn):
         path, stale = item
         stale = frozenset(stale)
         records = DedupRecords(self.staging)
-        for row in read_index_rows(path, self.near):
-            if row.uri_hash in self.superseded or row.uri_hash in stale:
-                self.inc("index-entries-superseded")
-                continue
-            self.inc("index-entries-read")
-            self.inc("xfer-refs-sent")
-            records.add_ref(row.text_hash, row.ref())
-            if self.near and row.bands is not None:
-                records.add_text(row.bands, row.text_hash, row.shingles)
-                self.inc("xfer-bands-sent", len(row.bands))
-                self.inc("xfer-shingles-sent")
+        for name, n in queue_index_file(path, self.near, self.superseded | stale, records).items():
+            self.inc(name, n)
         yield from records.drain()
 
 
