@@ -151,3 +151,46 @@ def test_kept_answers_for_names_inside_organisations_tell_contexts_apart(taggers
     blocked = [[(15, 28), (42, 55)]]
     for tagger in (fast, ref, fast):
         assert tagger.tag_article([text], blocked=blocked).n_blocked == 1  # the second would fire on its own
+
+
+def test_mention_rows_and_confidences_kept_per_process_equal_the_plain_ones(taggers, monkeypatch):
+    """``result.Mentions`` keeps each entity's fields and each (score, margin, neighbour) confidence: every row it
+    builds equals ``mention``'s, key order included, also once its memos have been cleared when full."""
+    from newsbeam.tags.places import result as RS
+
+    fast, _ = taggers
+    gaz = fast.gaz
+    texts = ["PARIS, Texas — Officials in Paris said the roads to Dallas, Houston and Austin were closed.",
+             "Georgia officials met in Atlanta and Savannah. Washington urged Moscow to talk; Paris and Texas too."]
+    art = T._Article(texts=texts, title_idx=-1, res=RS.PlaceResult(mentions=[[], []], demonyms=[[], []]))
+    for p, text in enumerate(texts):
+        art.cands.extend(fast._paragraph_candidates(art, p, text, None))
+    fast._resolver.resolve_article(art.cands, art.demos)
+    resolved = [c for c in art.cands if c.ents and c.best >= 0]
+    assert len({c.best for c in resolved}) > 5 and len(resolved) > len({c.best for c in resolved})  # repeats
+    monkeypatch.setattr(RS, "MEMO_MAX", 3)
+    rows = RS.Mentions(gaz)
+    for _ in range(2):  # the second round reads what the first kept (and what survived the clearing)
+        for c in resolved:
+            conf = rows.confidence(c)
+            assert conf == RS.confidence(c)
+            row, plain = rows.row(c, texts[c.para], conf), RS.mention(gaz, c, texts[c.para], conf)
+            assert list(row.items()) == list(plain.items())
+    assert 0 < len(rows._fields) <= 3 and 0 < len(rows._conf) <= 3
+
+
+def test_readings_kept_per_key_equal_the_packed_column_and_stay_bounded(monkeypatch):
+    """``PlaceTagger._key_ents`` keeps each name's readings (a tuple shared by its mentions): the same as the
+    packed column's, for every key id kind (the first key, names with no reading), also after clearing when full."""
+    gaz = load_gazetteer()
+    pt = PlaceTagger(gaz)
+    monkeypatch.setattr(T, "ENTS_MEMO_MAX", 5)
+    kids = [0, 1, gaz.key_id("Paris"), gaz.key_id("Georgia"), gaz.key_id("Pakistani"), len(gaz.key_len) - 1]
+    kids += [k for k in range(2, 4000, 97)] + [k for k in range(2000) if not gaz.key_cands[k]][:3]
+    for kid in kids * 2:
+        ents = pt._ents.get(kid)
+        if ents is None:
+            ents = pt._key_ents(kid)
+        assert ents == tuple(gaz.key_cands[kid]), kid
+        assert len(pt._ents) <= 5
+    assert any(not gaz.key_cands[k] for k in kids) and len(gaz.key_cands[gaz.key_id("Paris")]) > 1

@@ -38,7 +38,9 @@ Where each step lives: ``matching.py`` (1), ``context.py`` and ``rules.py`` (2, 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -55,11 +57,13 @@ from newsbeam.tags.places.key_sets import key_sets
 from newsbeam.tags.places.matching import NameScanner
 from newsbeam.tags.places.metonymy import Metonymy
 from newsbeam.tags.places.resolve import Demonym, Resolver
-from newsbeam.tags.places.result import PlaceResult, confidence, demonym_row, mention, summarise
+from newsbeam.tags.places.result import Mentions, PlaceResult, confidence, demonym_row, mention, summarise
 from newsbeam.tags.places.table import F_BLOCKER, F_DEMONYM, F_HARD, F_USER, Gazetteer
 from newsbeam.tags.spans import Occupancy
 
 _BY_START = itemgetter("start")
+# Key ids whose readings are kept (``_key_ents``; <= ~3 MB); cleared when full. After 6,300 news articles: 4,000.
+ENTS_MEMO_MAX = 20_000
 
 
 @dataclass
@@ -94,9 +98,17 @@ class PlaceTagger:
         self._has_country, self._country_first, single_country = key_sets(gaz)
         self._resolver = Resolver(gaz, single_country, reference)
         self._metonymy = Metonymy(gaz)
+        if reference:
+            self._confidence: Callable[[Candidate], float] = confidence
+            self._row: Callable[[Candidate, str, float], dict] = partial(mention, gaz)
+        else:  # the same values, with what repeats kept per process
+            rows = Mentions(gaz)
+            self._confidence, self._row = rows.confidence, rows.row
+        self._reference = reference
         self._flags = gaz.key_flags
         self._cands = gaz.key_cands
-        self._cand_flat, self._cand_end = gaz.key_cands.arrays()  # ``_cands[kid]`` without a call (``_candidate``)
+        self._cand_flat, self._cand_end = gaz.key_cands.arrays()  # ``_cands[kid]`` without a call (``_key_ents``)
+        self._ents: dict[int, tuple[int, ...]] = {}  # readings per key id (``_key_ents``)
         self._qual = gaz.key_qualifier
         self._cc = gaz.ent_cc
         self._a1 = gaz.ent_a1
@@ -144,6 +156,8 @@ class PlaceTagger:
         if dl is not None:
             matches = [dl, *(m for m in matches if m[0] >= dl[1])]
             art.dl_kid = dl[2]
+        if not matches:  # a third of paragraphs name nothing: no blocked spans to index, no neighbours to link
+            return []
         spans = blocked[p] if (blocked and p < len(blocked) and not is_title) else ()
         spans = Occupancy(len(text), spans) if spans else None  # O(span) tests, not O(spans) each
         para = _Paragraph(p, text, weight, is_title, dl, spans)
@@ -169,8 +183,9 @@ class PlaceTagger:
         if fl & F_DEMONYM:
             art.demos.append((p, s, e, kid))
             return None
-        end = self._cand_end
-        ents = tuple(self._cand_flat[end[kid - 1] if kid else 0 : end[kid]])  # == self._cands[kid]
+        ents = self._ents.get(kid)  # (always None for the reference tagger, which keeps none)
+        if ents is None:
+            ents = self._key_ents(kid)
         if not ents and kid not in self._qual:
             return None
         if (fl & F_HARD and kid not in self._has_country and text[e : e + 1] != "," and (dl is None or s)
@@ -189,6 +204,18 @@ class PlaceTagger:
             return None
         return c
 
+    def _key_ents(self, kid: int) -> tuple[int, ...]:
+        """``tuple(self._cands[kid])``, kept per process (``_ents``): a name's readings were unpacked from the
+        packed column (an array slice, then a tuple of new ints) at every mention; a tuple is shared safely, since
+        a candidate's readings are replaced, never changed in place (``Resolver.pair``)."""
+        if self._reference:
+            return tuple(self._cands[kid])
+        if len(self._ents) >= ENTS_MEMO_MAX:
+            self._ents.clear()
+        end = self._cand_end
+        ents = self._ents[kid] = tuple(self._cand_flat[end[kid - 1] if kid else 0 : end[kid]])
+        return ents
+
     def _would_fire(self, p: int, s: int, e: int, kid: int, text: str) -> bool:
         """Whether a match inside an organisation's name would have been a place mention on its own."""
         if not self._cands[kid]:
@@ -203,7 +230,7 @@ class PlaceTagger:
     def _emit_mentions(self, art: _Article, fcev: dict[str, float], faev: dict[str, float],
                        order: dict[str, int]) -> None:
         """Mentions of the resolved candidates, and their evidence (weighted by confidence) for the summary."""
-        res, texts = art.res, art.texts
+        res, texts, conf_of, row = art.res, art.texts, self._confidence, self._row
         for c in art.cands:
             if not c.ents:
                 continue
@@ -214,11 +241,11 @@ class PlaceTagger:
             w = c.weight
             if c.meto:
                 w *= METONYMY_WEIGHT
-            conf = confidence(c)
+            conf = conf_of(c)
             self._add_evidence(c.best, w * conf, fcev, faev)
             order.setdefault(self._cc[c.best], len(order))
             if c.para != art.title_idx:
-                res.mentions[c.para].append(mention(self.gaz, c, texts[c.para], conf))
+                res.mentions[c.para].append(row(c, texts[c.para], conf))
 
     def _emit_demonyms(self, art: _Article, ev: Evidence, fcev: dict[str, float], faev: dict[str, float],
                        order: dict[str, int]) -> None:
