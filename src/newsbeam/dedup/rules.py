@@ -140,28 +140,41 @@ def _xxh64_small(words: np.ndarray, seeds: np.ndarray) -> np.ndarray:
     ``words``: uint32 array (..., m), m < 8: each input as m little-endian 4-byte words (4 * m bytes); ``seeds``:
     uint64, the shape of ``words[..., 0]`` or broadcastable to it. This is XXH64's short-input path (no stripes):
     seed + PRIME64_5 + length, one round per 8-byte word, one per trailing 4-byte word, the avalanche; numpy's
-    uint64 arithmetic wraps modulo 2^64 as the C code does. In place on two scratch arrays: the arrays are small
-    (an article's bands), so numpy's cost per call, not per element, is what counts. One ``xxhash`` call per
+    uint64 arithmetic wraps modulo 2^64 as the C code does (the rounds: ``_xxh64_short``). The arrays are small (an
+    article's bands), so numpy's cost per call, not per element, is what counts. One ``xxhash`` call per
     (paragraph, band) was a quarter of the fingerprint time.
     """
     m = words.shape[-1]
     w = words.astype(np.uint64)
     h = np.empty(w.shape[:-1], dtype=np.uint64)
     h[...] = seeds + _P5 + np.uint64(4 * m)
-    k, tmp = np.empty_like(h), np.empty_like(h)
-    for j in range(0, m - 1, 2):
-        np.left_shift(w[..., j + 1], np.uint64(32), out=k)  # the 8-byte little-endian word at byte 4 * j
-        k |= w[..., j]
-        k *= _P2
-        _rotl(k, 31, tmp)
-        k *= _P1
+    pairs = m // 2
+    k = np.left_shift(w[..., 1 : 2 * pairs : 2], np.uint64(32))  # the 8-byte little-endian word at byte 8 * j
+    k |= w[..., 0 : 2 * pairs : 2]
+    return _xxh64_short(h, [k[..., j] for j in range(pairs)], w[..., m - 1] if m % 2 else None, k)
+
+
+def _xxh64_short(h: np.ndarray, words: list[np.ndarray], tail: np.ndarray | None, block: np.ndarray) -> np.ndarray:
+    """The rest of XXH64's short-input path from its start value ``h`` (seed + PRIME64_5 + length), in place:
+    one round per 8-byte word (``words``: views into ``block``, each shaped like ``h``), one for a trailing 4-byte
+    word (``tail``, widened to uint64; changed in place), then the avalanche.
+
+    Each 8-byte word's own round (multiply, rotate, multiply) does not depend on the running hash, so it is done
+    on the whole ``block`` of words at once; only the folding into ``h`` is a loop.
+    """
+    tmp = np.empty_like(h)
+    if words:
+        block *= _P2
+        _rotl(block, 31, np.empty_like(block))
+        block *= _P1
+    for k in words:
         h ^= k
         _rotl(h, 27, tmp)
         h *= _P1
         h += _P4
-    if m % 2:
-        np.multiply(w[..., m - 1], _P1, out=k)
-        h ^= k
+    if tail is not None:
+        tail *= _P1
+        h ^= tail
         _rotl(h, 23, tmp)
         h *= _P2
         h += _P3
@@ -180,40 +193,17 @@ def _xxh64_of_minima(m: np.ndarray, h0: np.ndarray) -> np.ndarray:
     halves are the signature values; ``h0``: seed + PRIME64_5 + 4 * r per band, shape (bands, 1). XXH64 reads a band's
     bytes as little-endian 8-byte words; the word at byte 8 * j is ``sig[2j] | sig[2j+1] << 32``, which is
     ``m[2j] >> 32 | m[2j+1] & 0xFFFFFFFF00000000`` (on a little-endian machine: the caller checks), so the shift to
-    uint32 signatures and their widening back are never made. Each 8-byte word's own round (multiply, rotate,
-    multiply) does not depend on the running hash, so it is done for all of a band's words in one pass; only the
-    folding into the running hash is a loop. The same arithmetic as ``_xxh64_small`` in about a third fewer numpy
-    calls: numpy's cost per call, not per element, is most of the time on one article's few hundred bands.
+    uint32 signatures and their widening back are never made; the rounds are ``_xxh64_short``'s, as for
+    ``_xxh64_small``. Fewer numpy calls: numpy's cost per call, not per element, is most of the time on one
+    article's few hundred bands.
     """
     r = m.shape[1]
     pairs = r // 2
     h = np.empty((m.shape[0], m.shape[2]), dtype=np.uint64)
     h[...] = h0
-    tmp = np.empty_like(h)
-    if pairs:
-        k = m[:, 0 : 2 * pairs : 2] >> _32
-        k |= m[:, 1 : 2 * pairs : 2] & _HIGH
-        k *= _P2
-        _rotl(k, 31, np.empty_like(k))
-        k *= _P1
-        for j in range(pairs):
-            h ^= k[:, j]
-            _rotl(h, 27, tmp)
-            h *= _P1
-            h += _P4
-    if r % 2:
-        t = m[:, r - 1] >> _32
-        t *= _P1
-        h ^= t
-        _rotl(h, 23, tmp)
-        h *= _P2
-        h += _P3
-    for shift, prime in ((33, _P2), (29, _P3), (32, None)):  # the avalanche
-        np.right_shift(h, np.uint64(shift), out=tmp)
-        h ^= tmp
-        if prime is not None:
-            h *= prime
-    return h
+    k = m[:, 0 : 2 * pairs : 2] >> _32
+    k |= m[:, 1 : 2 * pairs : 2] & _HIGH
+    return _xxh64_short(h, [k[:, j] for j in range(pairs)], m[:, r - 1] >> _32 if r % 2 else None, k)
 
 
 class MinHasher:
